@@ -118,15 +118,19 @@ NODE_MODULES = Path(os.environ.get("JICENG_NODE_MODULES", BASE_DIR / "node_modul
 STATICFILES_DIRS = [("leaflet", NODE_MODULES / "leaflet" / "dist")]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Production runs `jiceng collectstatic` and sets STATIC_MANIFEST=true for hashed,
+# compressed files served by WhiteNoise; without it files are served from the finders.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+WHITENOISE_AUTOREFRESH = DEBUG
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 

@@ -124,10 +124,10 @@ class Jurisdiction(GeometryMixin, models.Model):
             return
         if self.parent is None:
             raise ValidationError({"parent": _("必须指定上级辖区")})
-        if CHILD_LEVEL.get(Level(self.parent.level)) != self.level:
-            raise ValidationError({"parent": _("上级的层级与本级不符")})
         if self.pk and self.path and self.parent.path.startswith(self.path):
             raise ValidationError({"parent": _("不能把辖区移到它自己或它的下级之下")})
+        if CHILD_LEVEL.get(Level(self.parent.level)) != self.level:
+            raise ValidationError({"parent": _("上级的层级与本级不符")})
 
     def ancestors(self) -> JurisdictionQuerySet:
         """All ancestors, city first, in one query on the codes in the path."""

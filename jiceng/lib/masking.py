@@ -13,7 +13,7 @@ def mask_phone(phone: str) -> str:
     if not digits:
         return ""
     if len(digits) >= 7:
-        return digits[:3] + "*" * (len(digits) - 7) + "****" + digits[-4:]
+        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
     return "*" * (len(digits) - 2) + digits[-2:]
 
 

@@ -1,0 +1,168 @@
+"""The fixed cast of the tests (STYLE.md §10), set up through the real actions.
+
+A small 和平区 with two streets: 劝业场街道 (our side) and 小白楼街道 (the neighbour,
+whose people and places must always be refused to our side).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+import shapely
+
+from jiceng.accounts.actions import assign_post, create_user
+from jiceng.accounts.choices import Role
+from jiceng.jurisdictions.actions import create_jurisdiction
+from jiceng.jurisdictions.choices import DepartmentKind, Employment, GridKind, Kind, Level, PostKind
+from jiceng.jurisdictions.models import Department, Grid
+
+PASSWORD = "cast-password-1"
+
+
+def make_grid(community, seq: int, box: tuple[float, float, float, float], kind=GridKind.GENERAL):
+    geom = shapely.box(*box)
+    grid = Grid(
+        code=f"{community.code}{seq:03d}",
+        name=f"{community.name}第{seq}网格",
+        kind=kind,
+        community=community,
+        area_m2=1.0,
+        center_lng=geom.centroid.x,
+        center_lat=geom.centroid.y,
+    )
+    grid.set_geometry(geom)
+    grid.save()
+    return grid
+
+
+def _node(code, name, level, kind, parent, box=None):
+    node = create_jurisdiction(code=code, name=name, level=level, kind=kind, parent=parent)
+    if box:
+        node.set_geometry(shapely.box(*box))
+        node.save()
+    return node
+
+
+def build_cast() -> SimpleNamespace:
+    c = SimpleNamespace()
+    c.city = _node(
+        "120000000000", "天津市", Level.CITY, Kind.CITY, None, (117.0, 39.0, 117.4, 39.2)
+    )
+    c.district = _node(
+        "120101000000", "和平区", Level.DISTRICT, Kind.DISTRICT, c.city, (117.0, 39.0, 117.4, 39.2)
+    )
+    c.street = _node(
+        "120101001000",
+        "劝业场街道",
+        Level.SUBDISTRICT,
+        Kind.STREET,
+        c.district,
+        (117.0, 39.0, 117.2, 39.2),
+    )
+    c.other_street = _node(
+        "120101002000",
+        "小白楼街道",
+        Level.SUBDISTRICT,
+        Kind.STREET,
+        c.district,
+        (117.2, 39.0, 117.4, 39.2),
+    )
+    c.community = _node(
+        "120101001001",
+        "花园路社区居委会",
+        Level.COMMUNITY,
+        Kind.COMMUNITY,
+        c.street,
+        (117.0, 39.0, 117.2, 39.2),
+    )
+    c.other_community = _node(
+        "120101002002",
+        "泰安道社区居委会",
+        Level.COMMUNITY,
+        Kind.COMMUNITY,
+        c.other_street,
+        (117.2, 39.0, 117.4, 39.2),
+    )
+    c.grid = make_grid(c.community, 1, (117.0, 39.0, 117.1, 39.2))
+    c.second_grid = make_grid(c.community, 2, (117.1, 39.0, 117.2, 39.2))
+    c.other_grid = make_grid(c.other_community, 1, (117.2, 39.0, 117.4, 39.2))
+    c.department = Department.objects.create(
+        name="和平区城市管理委员会",
+        short_name="城管委",
+        kind=DepartmentKind.URBAN_MANAGEMENT,
+        jurisdiction=c.district,
+    )
+    _people(c)
+    return c
+
+
+def _people(c: SimpleNamespace) -> None:
+    def user(username, role, **kw):
+        return create_user(username=username, role=role, password=PASSWORD, **kw)
+
+    c.grid_worker = user(
+        "gridworker",
+        Role.GRID_WORKER,
+        full_name="周海燕",
+        jurisdiction=c.community,
+        phone="13802200101",
+    )
+    assign_post(
+        c.grid_worker,
+        kind=PostKind.GRID_WORKER,
+        community=c.community,
+        grids=[c.grid],
+        employment=Employment.FULL_TIME,
+    )
+    c.secretary = user(
+        "secretary", Role.COMMUNITY_SECRETARY, full_name="张桂英", jurisdiction=c.community
+    )
+    assign_post(c.secretary, kind=PostKind.COMMUNITY_SECRETARY, community=c.community)
+    assign_post(c.secretary, kind=PostKind.COMMITTEE_CHAIR, community=c.community)
+    c.dispatcher = user(
+        "dispatcher", Role.SUBDISTRICT_DISPATCHER, full_name="刘洋", jurisdiction=c.street
+    )
+    c.clerk = user("clerk", Role.DEPARTMENT_CLERK, full_name="冯涛", department=c.department)
+    c.district_leader = user(
+        "leader", Role.DISTRICT_LEADER, full_name="李卫东", jurisdiction=c.district
+    )
+    c.resident = user(
+        "resident", Role.RESIDENT, full_name="韩梅梅", jurisdiction=c.community, phone="13902200303"
+    )
+    # The neighbour: a dispatcher of 小白楼街道 and the people of its community.
+    c.neighbour = user(
+        "neighbour", Role.SUBDISTRICT_DISPATCHER, full_name="陈静", jurisdiction=c.other_street
+    )
+    c.other_worker = user(
+        "otherworker", Role.GRID_WORKER, full_name="钱志强", jurisdiction=c.other_community
+    )
+    assign_post(
+        c.other_worker,
+        kind=PostKind.GRID_WORKER,
+        community=c.other_community,
+        grids=[c.other_grid],
+        employment=Employment.PART_TIME,
+    )
+
+
+@pytest.fixture
+def cast(db) -> SimpleNamespace:
+    return build_cast()
+
+
+@pytest.fixture
+def login(client):
+    """Log a cast member in on the test client."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The cast's passwords need not resist brute force; PBKDF2 would slow every test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
