@@ -83,3 +83,9 @@ def test_the_node_page_runs_a_fixed_number_of_queries(login, cast, django_assert
         response = client.get(url)
     assert len(response.context["grids"]) == 12
     assert Grid.objects.count() == 13
+
+
+def test_a_browser_asking_for_english_still_gets_chinese_until_the_user_chooses(login, cast):
+    client = login(cast.dispatcher)
+    response = client.get(reverse("tree"), headers={"accept-language": "en-US,en;q=0.9"})
+    assert 'lang="zh-hans"' in response.content.decode()
