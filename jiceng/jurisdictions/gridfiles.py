@@ -24,6 +24,7 @@ from jiceng.lib.crs import gcj02_to_wgs84_np
 from .choices import GridKind, Level
 from .coverage import grid_geoms
 from .geometry import area_m2, find_gaps, find_overlaps, point_inside, polygonal, union
+from .locate import reset_index
 from .models import SEGMENT, Grid, Jurisdiction
 
 CRS_CHOICES = ("wgs84", "gcj02")
@@ -339,6 +340,7 @@ def _write(checked: Checked) -> dict[str, int]:
         [_grid_row(f, communities[f.community_code]) for f in checked.features], batch_size=500
     )
     redrawn = _redraw_communities(checked)
+    transaction.on_commit(reset_index)  # this process's locate index is now stale
     kinds = Counter(f.kind for f in checked.features)
     return {
         "communities": len(communities),

@@ -31,6 +31,7 @@ from .geometry import (
     polygonal,
     union,
 )
+from .locate import reset_index
 from .models import Grid, Jurisdiction
 
 DISTRICTS_FILE = "tianjin_districts_wgs84.geojson"
@@ -275,6 +276,8 @@ def build_demo_grids(district_geojson_path: Path | None = None) -> dict:
     with transaction.atomic():
         _save_boundaries(plans, whole_city=len(plans) == len(boundaries))
         created = _replace_grids(plans)
+        # This process's locate index describes the old grids: drop it once they are gone.
+        transaction.on_commit(reset_index)
     general = sum(1 for g in created if g.kind == GridKind.GENERAL)
     return {
         "districts": len(plans),

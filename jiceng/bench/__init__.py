@@ -1,0 +1,9 @@
+"""Benchmarks: `python -m jiceng.bench --scale small|full` (what `make bench` runs).
+
+Each benchmark is a function registered with `@benchmark` (registry.py) that takes the
+run's Context and returns Figures; the runner times nothing itself, it only collects the
+figures and writes docs/benchmarks.md. Add a benchmark by writing such a function in a
+module listed in MODULES below.
+"""
+
+MODULES = ("jiceng.bench.cases",)
