@@ -59,3 +59,32 @@ def validate_unique_sibling_name(node: Jurisdiction) -> None:
     siblings = Jurisdiction.objects.filter(parent=node.parent, name=node.name).exclude(pk=node.pk)
     if siblings.exists():
         raise ValidationError({"name": f"同一上级下已有名为“{node.name}”的辖区"})
+
+
+def replace_grids(community_ids: list[int], grids: list, *, batch_size: int = 500) -> list:
+    """Replace every grid of these communities with `grids`, in the caller's transaction.
+
+    Grid workers keep their assignments: a post that covered grid X covers the new grid
+    with code X, if there is one. (Grids are recreated, not updated, because a new file
+    may split or merge them.)
+    """
+    from .models import Grid, Post
+
+    through = Post.grids.through
+    kept = list(
+        through.objects.filter(grid__community_id__in=community_ids).values_list(
+            "post_id", "grid__code"
+        )
+    )
+    Grid.objects.filter(community_id__in=community_ids).only("id").delete()
+    created = Grid.objects.bulk_create(grids, batch_size=batch_size)
+    new_ids = dict(
+        Grid.objects.filter(code__in={code for _, code in kept}).values_list("code", "id")
+    )
+    through.objects.bulk_create(
+        [through(post_id=post, grid_id=new_ids[code]) for post, code in kept if code in new_ids]
+    )
+    lost = sum(1 for _, code in kept if code not in new_ids)
+    if lost:
+        log.warning("grid replacement dropped %d post assignments to vanished grids", lost)
+    return created

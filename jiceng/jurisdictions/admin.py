@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
 from jiceng.lib.admin import ScopedAdmin
 
@@ -67,7 +66,3 @@ class PostAdmin(ScopedAdmin):
     list_select_related = ["user", "jurisdiction"]
     raw_id_fields = ["user", "jurisdiction"]
     filter_horizontal = ["grids"]
-
-    @admin.display(description=_("人员"))
-    def person(self, obj):
-        return obj.user

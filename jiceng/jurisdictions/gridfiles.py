@@ -21,6 +21,7 @@ from django.db import transaction
 
 from jiceng.lib.crs import gcj02_to_wgs84_np
 
+from .actions import replace_grids
 from .choices import GridKind, Level
 from .coverage import grid_geoms
 from .geometry import area_m2, find_gaps, find_overlaps, point_inside, polygonal, union
@@ -335,9 +336,9 @@ def import_grids(path: Path, crs: str = "wgs84") -> dict[str, int]:
 @transaction.atomic
 def _write(checked: Checked) -> dict[str, int]:
     communities = checked.communities
-    Grid.objects.filter(community__in=communities.values()).only("id").delete()
-    Grid.objects.bulk_create(
-        [_grid_row(f, communities[f.community_code]) for f in checked.features], batch_size=500
+    replace_grids(
+        [c.pk for c in communities.values()],
+        [_grid_row(f, communities[f.community_code]) for f in checked.features],
     )
     redrawn = _redraw_communities(checked)
     transaction.on_commit(reset_index)  # this process's locate index is now stale

@@ -21,6 +21,7 @@ import shapely
 from django.conf import settings
 from django.db import transaction
 
+from .actions import replace_grids
 from .choices import GridKind, Kind, Level
 from .geometry import (
     M_PER_DEG_LAT,
@@ -330,9 +331,8 @@ def _replace_grids(plans: Sequence[DistrictPlan]) -> list[Grid]:
         Jurisdiction.objects.filter(level=Level.COMMUNITY).values_list("code", "id").iterator()
     )
     community_ids = [ids[c] for c in codes if c in ids]
-    Grid.objects.filter(community_id__in=community_ids).only("id").delete()
     grids = [_grid_row(g, ids[g.community_code]) for p in plans for g in p.grids]
-    return Grid.objects.bulk_create(grids, batch_size=BATCH)
+    return replace_grids(community_ids, grids, batch_size=BATCH)
 
 
 def _grid_row(plan: GridPlan, community_id: int) -> Grid:

@@ -95,3 +95,19 @@ def test_the_whole_city_gets_enough_grids_and_no_gap_or_overlap():
     assert count == result["general_grids"] >= NBS_2023_GRID_FLOOR
     assert coverage.ok, (coverage.gaps[:5], coverage.overlaps[:5])
     assert not Jurisdiction.objects.get(level=Level.CITY).boundary_synthetic
+
+
+def test_rebuilding_the_grids_keeps_grid_workers_on_their_grids(heping_city):
+    from jiceng.accounts.actions import assign_post, create_user
+    from jiceng.accounts.choices import Role
+    from jiceng.jurisdictions.choices import PostKind
+    from jiceng.jurisdictions.gridgen import build_demo_grids
+    from jiceng.jurisdictions.models import Grid, Jurisdiction
+
+    community = Jurisdiction.objects.get(code="120101001001")
+    worker = create_user(username="w", role=Role.GRID_WORKER, jurisdiction=community)
+    grid = Grid.objects.filter(community=community).order_by("code").first()
+    post = assign_post(worker, kind=PostKind.GRID_WORKER, community=community, grids=[grid])
+    build_demo_grids()
+    assert [g.code for g in post.grids.all()] == [grid.code]
+    assert post.grids.get().pk != grid.pk  # a new row, found again by its code
