@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import tempfile
 from pathlib import Path
@@ -47,7 +46,7 @@ def populate(scale: Scale) -> dict:
     from django.conf import settings
     from django.core.management import call_command
 
-    from jiceng.jurisdictions.divisions import default_files, import_divisions
+    from jiceng.jurisdictions.divisions import default_files, district_subset, import_divisions
     from jiceng.jurisdictions.models import Grid
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -56,22 +55,10 @@ def populate(scale: Scale) -> dict:
     files = default_files(settings.JICENG_DATA_DIR)
     with tempfile.TemporaryDirectory() as tmp:
         if scale.districts:
-            files = [subset(f, Path(tmp) / f.name, scale.districts) for f in files]
+            files = district_subset(files, Path(tmp), scale.districts)
         import_divisions(*files)
     try:
         from jiceng.jurisdictions.gridgen import build_demo_grids
     except ImportError as exc:  # the generator is optional for the harness itself
         raise SystemExit(f"the demo grid generator is not available: {exc}") from exc
     return build_demo_grids()
-
-
-def subset(source: Path, target: Path, districts: tuple[str, ...]) -> Path:
-    """Copy the CSV rows whose code starts with one of the 6-digit district codes."""
-    with source.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        rows = [r for r in reader if r["code"].startswith(districts)]
-    with target.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=reader.fieldnames)
-        writer.writeheader()
-        writer.writerows(rows)
-    return target

@@ -180,3 +180,20 @@ def _upsert_level(batch: list[Division], existing: dict[str, Jurisdiction]) -> t
     for node in new:
         existing[node.code] = node
     return len(new), len(changed)
+
+
+def district_subset(files: list[Path], target_dir: Path, districts: tuple[str, ...]) -> list[Path]:
+    """Copies of the three files keeping only the rows under these 6-digit district codes:
+    a small real tree for tests and quick benchmarks."""
+    out = []
+    for source in files:
+        target = Path(target_dir) / source.name
+        with source.open(encoding="utf-8-sig", newline="") as f:
+            reader = csv.DictReader(f)
+            rows = [r for r in reader if r["code"].startswith(districts)]
+        with target.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=reader.fieldnames)
+            writer.writeheader()
+            writer.writerows(rows)
+        out.append(target)
+    return out

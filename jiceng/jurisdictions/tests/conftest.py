@@ -3,7 +3,6 @@ the suite stays fast; only the test marked `slow` builds the whole city."""
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -11,32 +10,18 @@ import pytest
 import shapely
 from django.conf import settings
 
-from jiceng.jurisdictions.divisions import default_files, import_divisions
+from jiceng.jurisdictions.divisions import default_files, district_subset, import_divisions
 from jiceng.jurisdictions.gridgen import build_demo_grids
 from jiceng.jurisdictions.models import Jurisdiction
 
 HEPING = "120101"
 
 
-def write_subset(source: Path, target: Path, district: str) -> None:
-    """Copy the CSV rows of one district (by the 6-digit prefix of their code)."""
-    with source.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        rows = [r for r in reader if r["code"].startswith(district)]
-    with target.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=reader.fieldnames)
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 @pytest.fixture
 def heping_tree(db, tmp_path) -> Jurisdiction:
     """The tree of 天津市 with only 和平区 under it, imported from the shipped CSVs."""
-    paths = []
-    for source in default_files(settings.JICENG_DATA_DIR):
-        paths.append(tmp_path / source.name)
-        write_subset(source, paths[-1], HEPING)
-    import_divisions(*paths)
+    files = default_files(settings.JICENG_DATA_DIR)
+    import_divisions(*district_subset(files, tmp_path, (HEPING,)))
     return Jurisdiction.objects.get(code=HEPING + "000000")
 
 
