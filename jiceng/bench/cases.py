@@ -253,3 +253,35 @@ def subtree(ctx: Context) -> list[Figure]:
         Figure("Whole-city subtree query", "ms", ms, note),
         Figure("Whole-city subtree query, values", "ms", codes_ms, f"{len(rows):,} rows"),
     ]
+
+
+# --- drawing and checking the grids -----------------------------------------------------
+
+
+@benchmark("grids")
+def grids(ctx: Context) -> list[Figure]:
+    """Redraw every demo grid (generation plus database write) and check the coverage.
+
+    Redrawing replaces the grids with identical ones (the generator is deterministic),
+    so the database is the same afterwards.
+    """
+    from jiceng.jurisdictions.coverage import check_city_grids
+    from jiceng.jurisdictions.gridgen import build_demo_grids
+
+    if not Grid.objects.general().exists():
+        return []
+    runs = max(1, min(3, ctx.scale.runs))
+    built: dict = {}
+    build_s = timed(lambda: built.update(build_demo_grids()), runs, warmup=0)
+    found = []
+    check_s = timed(lambda: found.append(check_city_grids()[0]), runs, warmup=0)
+    problems = len(found[-1].gaps) + len(found[-1].overlaps)
+    return [
+        Figure(
+            "Demo grids: generate and write",
+            "s",
+            build_s,
+            f"{built.get('general_grids', 0):,} general grids, one transaction",
+        ),
+        Figure("check-grids over the city", "s", check_s, f"{problems} gaps or overlaps"),
+    ]

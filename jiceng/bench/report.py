@@ -105,7 +105,11 @@ NOTES = [
     "- RSS: VmRSS of a fresh `django.setup()` process before and after it loads the",
     "  service's index from the database (its grid polygons are freed after the build),",
     "  and its VmHWM (the high-water mark, reached during the build).",
-    '- Subtree: `Jurisdiction.objects.subtree(city).defer("geometry_wkb")`, listed.',
+    '- Subtree: `Jurisdiction.objects.subtree(city).defer("geometry_wkb")` listed as model',
+    '  instances, and the same range query as `values_list("code", "name", "level")`.',
+    "- Demo grids: `build_demo_grids()` redrawing every boundary and grid and writing them",
+    "  in one transaction (`jiceng generate-grids`); check-grids: gaps and overlaps of all",
+    "  general grids against the city boundary (`jiceng check-grids`).",
 ]
 
 
