@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "jiceng.accounts",
     "jiceng.jurisdictions",
+    "jiceng.cases",
     "jiceng.web",
 ]
 
