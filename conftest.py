@@ -166,3 +166,13 @@ def login(client):
 def fast_password_hashing(settings):
     """The cast's passwords need not resist brute force; PBKDF2 would slow every test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_locate_index():
+    """Each test builds its own grids; the per-process locate index must not outlive them."""
+    from jiceng.jurisdictions.locate import reset_index
+
+    reset_index()
+    yield
+    reset_index()

@@ -152,6 +152,45 @@ class Responsibility(models.Model):
             raise ValidationError({"department": _("由职能部门处置时必须且只能指定部门")})
 
 
+class SkipLevelRule(models.Model):
+    """越级: matters of this category and urgency go straight to a higher level, with
+    copies to other departments (e.g. a gas leak to the district emergency bureau)."""
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("事项类别"), on_delete=models.PROTECT, related_name="skip_rules"
+    )
+    urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices)
+    target_level = models.CharField(
+        _("直达层级"),
+        max_length=16,
+        choices=[(Handler.SUBDISTRICT, _("街道/乡镇")), (Handler.DEPARTMENT, _("区级职能部门"))],
+    )
+    department_kind = models.CharField(
+        _("部门类别"),
+        max_length=32,
+        blank=True,
+        help_text=_("直达区级职能部门时，按类别找本区部门"),
+    )
+    copy_kinds = models.CharField(
+        _("抄送部门类别"), max_length=200, blank=True, help_text=_("逗号分隔的部门类别")
+    )
+
+    class Meta:
+        verbose_name = _("越级规则")
+        verbose_name_plural = _("越级规则")
+        constraints = [
+            models.UniqueConstraint(fields=["category", "urgency"], name="one_skip_rule")
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.category.name} {self.get_urgency_display()} → {self.get_target_level_display()}"
+        )
+
+    def copy_kind_list(self) -> list[str]:
+        return [k.strip() for k in self.copy_kinds.split(",") if k.strip()]
+
+
 class HolidayOverride(models.Model):
     """A day whose working status the holiday library does not know (or gets wrong):
     a public holiday, or an adjusted working weekend (调休上班)."""
@@ -250,6 +289,7 @@ class Case(models.Model):
     stage_started_at = models.DateTimeField(null=True, blank=True)
     warn_at = models.DateTimeField(_("预警时间"), null=True, blank=True, db_index=True)
     due_at = models.DateTimeField(_("超期时间"), null=True, blank=True, db_index=True)
+    handle_due_at = models.DateTimeField(_("办理时限"), null=True, blank=True)
     warned = models.BooleanField(_("黄牌"), default=False)
     overdue = models.BooleanField(_("红牌"), default=False)
     # Outcome.

@@ -1,0 +1,821 @@
+"""Every change to a case. Each action locks the case row, checks the transitions table,
+changes the case, writes its timeline row in the same transaction and queues the
+notifications for after the commit. Views, the API, commands and the demo data all call
+these functions; nothing else writes `Case.status`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from jiceng.jurisdictions.locate import locate, to_wgs84
+from jiceng.jurisdictions.models import Department, Grid, Jurisdiction
+
+from . import clock, notify, photos
+from .choices import (
+    NotificationKind,
+    PhotoStage,
+    ResolvedLevel,
+    Satisfaction,
+    Source,
+    Stage,
+    Status,
+)
+from .dispatch import Target, district_department, escalation_target, find_target, skip_level_rule
+from .models import Case, CaseEvent, Category, Summons, Whistle
+from .roles import relations
+from .transitions import CaseError, Conflict, NotAllowed, check
+
+log = logging.getLogger(__name__)
+
+
+# --- places -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a case is: WGS84 point, located grid and its ancestors (any may be None)."""
+
+    lng: float | None = None
+    lat: float | None = None
+    grid: Grid | None = None
+    community: Jurisdiction | None = None
+    subdistrict: Jurisdiction | None = None
+    district: Jurisdiction | None = None
+
+    @property
+    def path(self) -> str:
+        unit = self.community or self.subdistrict or self.district
+        return unit.path if unit else ""
+
+
+def place_of(lng: float | None, lat: float | None, crs: str = "wgs84", hint: str = "") -> Place:
+    """Locate a point; a case with no point (or outside every grid) keeps the unit named
+    by `hint` (a jurisdiction code from a hotline order), so it is never dropped."""
+    if lng is None or lat is None:
+        return _hinted(hint)
+    lng, lat = to_wgs84(float(lng), float(lat), crs)
+    found = locate(lng, lat)
+    if found.outside:
+        return _hinted(hint, lng, lat)
+    nodes = Jurisdiction.objects.defer("geometry_wkb").in_bulk(
+        [found.community_code, found.subdistrict_code, found.district_code], field_name="code"
+    )
+    return Place(
+        lng,
+        lat,
+        Grid.objects.defer("geometry_wkb").get(code=found.grid_code),
+        nodes.get(found.community_code),
+        nodes.get(found.subdistrict_code),
+        nodes.get(found.district_code),
+    )
+
+
+def _hinted(code: str, lng: float | None = None, lat: float | None = None) -> Place:
+    node = Jurisdiction.objects.defer("geometry_wkb").filter(code=code).first() if code else None
+    if node is None:
+        return Place(lng, lat)
+    chain = {a.level: a for a in node.ancestors().defer("geometry_wkb")} | {node.level: node}
+    return Place(
+        lng,
+        lat,
+        community=chain.get("community"),
+        subdistrict=chain.get("subdistrict"),
+        district=chain.get("district"),
+    )
+
+
+# --- intake -----------------------------------------------------------------------------
+
+
+def report_by_grid_worker(
+    *,
+    acting_user,
+    category: Category,
+    lng: float,
+    lat: float,
+    description: str,
+    photos_in=(),
+    self_resolved: bool = False,
+    after_photos=(),
+    crs: str = "wgs84",
+    urgency: str | None = None,
+) -> Case:
+    """A grid worker's report; `self_resolved` (自处置) closes it at once and needs an
+    after-photo."""
+    if self_resolved and not after_photos:
+        raise CaseError("自处置必须上传处置后照片")
+    checked = photos.check_photos(photos_in)
+    after = photos.check_photos(after_photos)
+    place = place_of(lng, lat, crs)
+    with transaction.atomic():
+        case = _create(Source.GRID_REPORT, category, place, description, acting_user, urgency)
+        photos.store_photos(case, PhotoStage.REPORT, checked, acting_user)
+        if self_resolved:
+            photos.store_photos(case, PhotoStage.AFTER, after, acting_user)
+            return _self_resolve(case, acting_user)
+        return _route(case)
+
+
+def receive_hotline_order(
+    *,
+    order_no: str,
+    category: Category,
+    description: str,
+    caller_name: str = "",
+    caller_phone: str = "",
+    address: str = "",
+    lng: float | None = None,
+    lat: float | None = None,
+    crs: str = "wgs84",
+    jurisdiction_code: str = "",
+    acting_user=None,
+    urgency: str | None = None,
+) -> tuple[Case, bool]:
+    """A 12345 order. The same order number twice returns the existing case
+    (idempotent): (case, created)."""
+    order_no = order_no.strip()
+    if not order_no:
+        raise CaseError("热线工单号不能为空")
+    existing = Case.objects.filter(hotline_order_no=order_no).first()
+    if existing:
+        return existing, False
+    place = place_of(lng, lat, crs, hint=jurisdiction_code)
+    try:
+        with transaction.atomic():
+            case = _create(
+                Source.HOTLINE,
+                category,
+                place,
+                description,
+                acting_user,
+                urgency,
+                hotline_order_no=order_no,
+                caller_name=caller_name,
+                caller_phone=caller_phone,
+                address=address,
+            )
+            return _route(case), True
+    except Exception:
+        # Two deliveries of one order at the same moment: the unique order number lets
+        # one insert win; the other returns the winner's case.
+        existing = Case.objects.filter(hotline_order_no=order_no).first()
+        if existing:
+            return existing, False
+        raise
+
+
+def report_by_resident(
+    *,
+    acting_user,
+    category: Category,
+    description: str,
+    lng: float | None = None,
+    lat: float | None = None,
+    address: str = "",
+    photos_in=(),
+    crs: str = "wgs84",
+) -> Case:
+    checked = photos.check_photos(photos_in)
+    hint = acting_user.jurisdiction.code if acting_user and acting_user.jurisdiction_id else ""
+    place = place_of(lng, lat, crs, hint=hint)
+    with transaction.atomic():
+        case = _create(
+            Source.RESIDENT,
+            category,
+            place,
+            description,
+            acting_user,
+            None,
+            address=address,
+            caller_name=acting_user.full_name,
+            caller_phone=acting_user.phone,
+        )
+        photos.store_photos(case, PhotoStage.REPORT, checked, acting_user)
+        return _route(case)
+
+
+def report_patrol_finding(
+    *,
+    acting_user,
+    category: Category,
+    lng: float,
+    lat: float,
+    description: str,
+    photos_in=(),
+    crs: str = "wgs84",
+) -> Case:
+    checked = photos.check_photos(photos_in)
+    place = place_of(lng, lat, crs)
+    with transaction.atomic():
+        case = _create(Source.PATROL, category, place, description, acting_user, None)
+        photos.store_photos(case, PhotoStage.REPORT, checked, acting_user)
+        return _route(case)
+
+
+def _create(source, category, place: Place, description, reporter, urgency, **extra) -> Case:
+    if not description.strip():
+        raise CaseError("事件描述不能为空")
+    now = timezone.now()
+    case = Case.objects.create(
+        source=source,
+        category=category,
+        urgency=urgency or category.urgency,
+        description=description.strip(),
+        lng=place.lng,
+        lat=place.lat,
+        grid=place.grid,
+        community=place.community,
+        subdistrict=place.subdistrict,
+        district=place.district,
+        path=place.path,
+        reporter=reporter if getattr(reporter, "is_authenticated", False) else None,
+        received_at=now,
+        **extra,
+    )
+    case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:08d}"
+    Case.objects.filter(pk=case.pk).update(number=case.number)
+    _event(case, "receive", "", Status.RECEIVED, reporter, now, data={"source": source})
+    return case
+
+
+def _self_resolve(case: Case, user) -> Case:
+    now = case.received_at
+    case.status = Status.CLOSED
+    case.self_resolved = True
+    case.resolved_level = ResolvedLevel.GRID
+    case.closed_at = now
+    case.closed_on_time = True
+    case.save()
+    _event(case, "self_resolve", Status.RECEIVED, Status.CLOSED, user, now, "网格员现场自处置")
+    return case
+
+
+def _route(case: Case) -> Case:
+    """Dispatch by the skip-level rules or the responsibility list; no rule → the
+    subdistrict dispatcher's manual queue (never dropped, never silently defaulted)."""
+    target = _skip_level(case) or find_target(case)
+    if target is None or (target.jurisdiction is None and target.department is None):
+        return _queue(case)
+    _assign(case, target, case.received_at, None, "dispatch", "按权责清单自动派单")
+    return case
+
+
+def _skip_level(case: Case) -> Target | None:
+    rule = skip_level_rule(case)
+    if rule is None:
+        return None
+    if rule.target_level == "subdistrict" and case.subdistrict:
+        target = Target(jurisdiction=case.subdistrict)
+    else:
+        department = district_department(case, rule.department_kind)
+        target = Target(department=department) if department else None
+    copies = [district_department(case, kind) for kind in rule.copy_kind_list()]
+    for department in filter(None, copies):
+        notify.notify(
+            notify.clerks_of(department.pk),
+            NotificationKind.ASSIGNMENT,
+            case,
+            f"抄送（越级）：{case.number} {case.category.name}",
+        )
+    return target
+
+
+def _queue(case: Case) -> Case:
+    case.in_manual_queue = True
+    case.save(update_fields=["in_manual_queue"])
+    _event(
+        case,
+        "queue",
+        Status.RECEIVED,
+        Status.RECEIVED,
+        None,
+        case.received_at,
+        "权责清单中没有匹配的规则，转街道人工派单",
+    )
+    notify.notify(
+        notify.dispatchers_of(case),
+        NotificationKind.ASSIGNMENT,
+        case,
+        f"待人工派单：{case.number} {case.category.name}",
+    )
+    return case
+
+
+def _assign(case: Case, target: Target, now, user, action: str, note: str) -> None:
+    before = case.status
+    case.assigned_jurisdiction = target.jurisdiction
+    case.assigned_department = target.department
+    case.escalation_level = target.level
+    case.in_manual_queue = False
+    case.status = Status.DISPATCHED
+    case.dispatched_at = now
+    clock.start_stage(case, Stage.ACCEPT, now)
+    case.save()
+    unit = target.department or target.jurisdiction
+    _event(
+        case,
+        action,
+        before,
+        Status.DISPATCHED,
+        user,
+        now,
+        note,
+        data={"unit": unit.name, "level": target.level},
+    )
+    notify.notify(
+        notify.handlers_of(case),
+        NotificationKind.ASSIGNMENT,
+        case,
+        f"新派单：{case.number} {case.category.name}",
+    )
+
+
+# --- the lifecycle ----------------------------------------------------------------------
+
+
+def _locked(case: Case, name: str, user, expected_version: int | None):
+    """Lock the row, check the version and the transitions table; return the fresh case,
+    the transition and the clock reading for this action."""
+    fresh = Case.objects.select_for_update().select_related("category").get(pk=case.pk)
+    if expected_version is not None and fresh.version != expected_version:
+        raise Conflict("该事件已被他人更新，请刷新后再操作")
+    transition = check(name, fresh.status, relations(user, fresh))
+    return fresh, transition, timezone.now()
+
+
+def _finish(case: Case, transition, user, now, note: str = "", **data) -> Case:
+    before = case.status
+    if transition.target is not None:
+        case.status = transition.target
+    case.version = F("version") + 1
+    case.save()
+    case.refresh_from_db(fields=["version"])
+    _event(case, transition.name, before, case.status, user, now, note, data=data)
+    return case
+
+
+def _event(case, action, before, after, user, now, note="", data=None) -> CaseEvent:
+    actor = user if getattr(user, "is_authenticated", False) else None
+    return CaseEvent.objects.create(
+        case=case,
+        action=action,
+        from_status=before,
+        to_status=after,
+        actor=actor,
+        at=now,
+        note=note,
+        data=data or {},
+    )
+
+
+@transaction.atomic
+def dispatch(
+    case: Case,
+    *,
+    acting_user,
+    department: Department | None = None,
+    jurisdiction: Jurisdiction | None = None,
+    expected_version=None,
+) -> Case:
+    """Manual dispatch (or redispatch after a return) to a named unit."""
+    case, t, now = _locked(case, "dispatch", acting_user, expected_version)
+    if (department is None) == (jurisdiction is None):
+        raise CaseError("请指定一个处置单位：职能部门或社区/街道")
+    _assign(
+        case,
+        Target(jurisdiction=jurisdiction, department=department),
+        now,
+        acting_user,
+        t.name,
+        "人工派单",
+    )
+    return _bump(case)
+
+
+@transaction.atomic
+def accept(case: Case, *, acting_user, expected_version=None) -> Case:
+    case, t, now = _locked(case, "accept", acting_user, expected_version)
+    case.accepted_at = now
+    case.accepted_on_time = case.due_at is None or now <= case.due_at
+    clock.start_stage(case, Stage.HANDLE, now, float(case.extension_hours))
+    return _finish(case, t, acting_user, now)
+
+
+@transaction.atomic
+def start(case: Case, *, acting_user, expected_version=None) -> Case:
+    case, t, now = _locked(case, "start", acting_user, expected_version)
+    return _finish(case, t, acting_user, now)
+
+
+@transaction.atomic
+def reply(case: Case, *, acting_user, result: str, photos_in=(), expected_version=None) -> Case:
+    if not result.strip():
+        raise CaseError("请填写办理结果")
+    checked = photos.check_photos(photos_in)
+    case, t, now = _locked(case, "reply", acting_user, expected_version)
+    case.result = result.strip()
+    case.replied_at = now
+    clock.start_stage(case, Stage.VERIFY, now)
+    photos.store_photos(case, PhotoStage.REPLY, checked, acting_user)
+    _finish(case, t, acting_user, now, result.strip())
+    notify.notify(
+        notify.verifiers_of(case),
+        NotificationKind.VERIFY,
+        case,
+        f"待现场核查：{case.number} {case.category.name}",
+    )
+    return case
+
+
+@transaction.atomic
+def verify(
+    case: Case, *, acting_user, passed: bool, note: str = "", photos_in=(), expected_version=None
+) -> Case:
+    """On-site check by the grid's worker; a failed check sends it back (rework)."""
+    checked = photos.check_photos(photos_in)
+    case, t, now = _locked(case, "verify" if passed else "reject", acting_user, expected_version)
+    if not passed and not note.strip():
+        raise CaseError("核查不通过时请说明原因")
+    photos.store_photos(case, PhotoStage.VERIFY, checked, acting_user)
+    if passed:
+        clock.stop(case)
+    else:
+        case.rework_count += 1
+        clock.start_stage(case, Stage.HANDLE, now)
+        notify.notify(
+            notify.handlers_of(case),
+            NotificationKind.RETURN,
+            case,
+            f"核查不通过，请返工：{case.number}",
+        )
+    return _finish(case, t, acting_user, now, note)
+
+
+@transaction.atomic
+def close(case: Case, *, acting_user, note: str = "", expected_version=None) -> Case:
+    case, t, now = _locked(case, "close", acting_user, expected_version)
+    case.closed_at = now
+    case.closed_on_time = case.handle_due_at is None or now <= case.handle_due_at
+    case.resolved_level = case.escalation_level or ResolvedLevel.COMMUNITY
+    return _finish(case, t, acting_user, now, note)
+
+
+@transaction.atomic
+def follow_up(
+    case: Case,
+    *,
+    acting_user,
+    resolved: bool,
+    satisfaction: str,
+    note: str = "",
+    expected_version=None,
+) -> Case:
+    """回访: was it resolved, and how satisfied is the person who asked."""
+    if satisfaction not in Satisfaction.values:
+        raise CaseError(f"满意度“{satisfaction}”无效")
+    case, t, now = _locked(case, "follow_up", acting_user, expected_version)
+    case.resolved = resolved
+    case.satisfaction = satisfaction
+    case.followed_up_at = now
+    _finish(case, t, acting_user, now, note, resolved=resolved, satisfaction=satisfaction)
+    if case.assigned_department_id:
+        notify.notify(
+            notify.clerks_of(case.assigned_department_id),
+            NotificationKind.RATING,
+            case,
+            f"回访结果：{case.number} {Satisfaction(satisfaction).label}",
+        )
+    return case
+
+
+@transaction.atomic
+def return_case(case: Case, *, acting_user, reason: str, expected_version=None) -> Case:
+    """退单: the handler says it is not theirs; the dispatcher redispatches or overrules."""
+    if not reason.strip():
+        raise CaseError("退单必须填写原因")
+    case, t, now = _locked(case, "return", acting_user, expected_version)
+    case.return_count += 1
+    clock.stop(case)
+    _finish(case, t, acting_user, now, reason.strip())
+    notify.notify(
+        notify.dispatchers_of(case),
+        NotificationKind.RETURN,
+        case,
+        f"退单：{case.number}，原因：{reason.strip()[:60]}",
+    )
+    return case
+
+
+@transaction.atomic
+def overrule(case: Case, *, acting_user, note: str, expected_version=None) -> Case:
+    """The dispatcher rejects a return: the same unit must handle it after all."""
+    case, t, now = _locked(case, "overrule", acting_user, expected_version)
+    case.dispatched_at = now
+    clock.start_stage(case, Stage.ACCEPT, now)
+    _finish(case, t, acting_user, now, note)
+    notify.notify(
+        notify.handlers_of(case),
+        NotificationKind.ASSIGNMENT,
+        case,
+        f"退单被驳回，请签收办理：{case.number}",
+    )
+    return case
+
+
+@transaction.atomic
+def request_extension(
+    case: Case, *, acting_user, hours: float, reason: str, expected_version=None
+) -> Case:
+    if hours <= 0 or not reason.strip():
+        raise CaseError("申请延期须填写正数小时数和理由")
+    case, t, now = _locked(case, "request_extension", acting_user, expected_version)
+    _finish(case, t, acting_user, now, reason.strip(), hours=hours)
+    notify.notify(
+        notify.dispatchers_of(case),
+        NotificationKind.ASSIGNMENT,
+        case,
+        f"延期申请：{case.number} {hours} 小时",
+    )
+    return case
+
+
+@transaction.atomic
+def approve_extension(
+    case: Case, *, acting_user, hours: float, note: str = "", expected_version=None
+) -> Case:
+    if hours <= 0:
+        raise CaseError("延期小时数必须为正数")
+    case, t, now = _locked(case, "approve_extension", acting_user, expected_version)
+    case.extension_hours = Decimal(str(case.extension_hours)) + Decimal(str(hours))
+    clock.extend(case, hours)
+    return _finish(case, t, acting_user, now, note, hours=hours)
+
+
+@transaction.atomic
+def request_park(case: Case, *, acting_user, reason: str, expected_version=None) -> Case:
+    if not reason.strip():
+        raise CaseError("申请挂账必须填写原因")
+    case, t, now = _locked(case, "request_park", acting_user, expected_version)
+    _finish(case, t, acting_user, now, reason.strip())
+    notify.notify(
+        notify.dispatchers_of(case), NotificationKind.ASSIGNMENT, case, f"挂账申请：{case.number}"
+    )
+    return case
+
+
+@transaction.atomic
+def approve_park(case: Case, *, acting_user, reason: str, expected_version=None) -> Case:
+    """挂账: a matter that cannot be solved now (planning, funds) stops its clock."""
+    if not reason.strip():
+        raise CaseError("挂账必须填写原因")
+    case, t, now = _locked(case, "approve_park", acting_user, expected_version)
+    case.parked_reason = reason.strip()
+    clock.stop(case)
+    return _finish(case, t, acting_user, now, reason.strip())
+
+
+@transaction.atomic
+def resume(case: Case, *, acting_user, note: str = "", expected_version=None) -> Case:
+    case, t, now = _locked(case, "resume", acting_user, expected_version)
+    clock.start_stage(case, Stage.HANDLE, now)
+    return _finish(case, t, acting_user, now, note)
+
+
+@transaction.atomic
+def reopen(case: Case, *, acting_user, note: str = "", expected_version=None) -> Case:
+    """重办: a dissatisfied follow-up within the window sends the case back to its unit."""
+    case, t, now = _locked(case, "reopen", acting_user, expected_version)
+    window = timedelta(days=getattr(settings, "JICENG_REOPEN_WINDOW_DAYS", 7))
+    if case.satisfaction != Satisfaction.DISSATISFIED:
+        raise CaseError("只有回访不满意的事件可以重办")
+    if case.followed_up_at is None or now > case.followed_up_at + window:
+        raise CaseError(f"回访后 {window.days} 天内才可以重办")
+    case.reopen_count += 1
+    case.closed_at = None
+    case.closed_on_time = None
+    case.resolved_level = ""
+    case.dispatched_at = now
+    clock.start_stage(case, Stage.ACCEPT, now)
+    _finish(case, t, acting_user, now, note)
+    notify.notify(
+        notify.handlers_of(case),
+        NotificationKind.ASSIGNMENT,
+        case,
+        f"重办：{case.number} 群众不满意",
+    )
+    return case
+
+
+@transaction.atomic
+def merge(case: Case, *, into: Case, acting_user, expected_version=None) -> Case:
+    """A duplicate joins its original: it closes as merged and points at the original."""
+    if into.pk == case.pk:
+        raise CaseError("不能把事件合并到它自己")
+    case, t, now = _locked(case, "merge", acting_user, expected_version)
+    if into.status == Status.MERGED:
+        raise CaseError("不能合并到一个已被合并的事件")
+    case.merged_into = into
+    clock.stop(case)
+    _finish(case, t, acting_user, now, f"合并到 {into.number}", into=into.number)
+    _event(
+        into,
+        "absorb",
+        into.status,
+        into.status,
+        acting_user,
+        now,
+        f"合并了重复事件 {case.number}",
+        data={"duplicate": case.number},
+    )
+    return case
+
+
+@transaction.atomic
+def escalate(case: Case, *, acting_user, reason: str, expected_version=None) -> Case:
+    """上报: community → subdistrict → district department."""
+    if not reason.strip():
+        raise CaseError("上报必须说明原因")
+    case, t, now = _locked(case, "escalate", acting_user, expected_version)
+    target = escalation_target(case)
+    if target is None or (target.jurisdiction is None and target.department is None):
+        raise CaseError("已是最高处置层级，无法继续上报")
+    _assign(case, target, now, acting_user, t.name, reason.strip())
+    return _bump(case)
+
+
+def _bump(case: Case) -> Case:
+    Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
+    case.refresh_from_db(fields=["version"])
+    return case
+
+
+@transaction.atomic
+def urge(case: Case, *, acting_user, note: str, expected_version=None) -> Case:
+    case, t, now = _locked(case, "urge", acting_user, expected_version)
+    _finish(case, t, acting_user, now, note)
+    notify.notify(
+        notify.handlers_of(case), NotificationKind.URGE, case, f"催办：{case.number} {note[:60]}"
+    )
+    return case
+
+
+@transaction.atomic
+def supervise(case: Case, *, acting_user, note: str, expected_version=None) -> Case:
+    case, t, now = _locked(case, "supervise", acting_user, expected_version)
+    _finish(case, t, acting_user, now, note)
+    users = list(notify.handlers_of(case)) + list(notify.dispatchers_of(case))
+    notify.notify(users, NotificationKind.SUPERVISE, case, f"督办：{case.number} {note[:60]}")
+    return case
+
+
+# --- 吹哨报到 ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def blow_whistle(
+    case: Case,
+    *,
+    acting_user,
+    departments: list[Department],
+    reason: str,
+    note: str = "",
+    minutes: int | None = None,
+) -> Whistle:
+    """A subdistrict summons departments; each must report in within `minutes`."""
+    if not departments:
+        raise CaseError("请至少选择一个职能部门")
+    case, t, now = _locked(case, "whistle", acting_user, None)
+    minutes = minutes or getattr(settings, "JICENG_REPORT_IN_MINUTES", 30)
+    whistle = Whistle.objects.create(
+        case=case,
+        subdistrict=case.subdistrict,
+        reason=reason,
+        note=note,
+        blown_by=acting_user,
+        blown_at=now,
+    )
+    due = now + timedelta(minutes=minutes)
+    Summons.objects.bulk_create(
+        [Summons(whistle=whistle, case=case, department=d, due_at=due) for d in departments]
+    )
+    names = "、".join(d.name for d in departments)
+    _finish(case, t, acting_user, now, note, reason=reason, departments=names, minutes=minutes)
+    for d in departments:
+        notify.notify(
+            notify.clerks_of(d.pk),
+            NotificationKind.WHISTLE,
+            case,
+            f"吹哨：{case.subdistrict.name}召集贵部门 {minutes} 分钟内报到，事件 {case.number}",
+        )
+    return whistle
+
+
+@transaction.atomic
+def report_in(summons: Summons, *, acting_user, note: str = "") -> Summons:
+    """报到: the department's clerk reports in; lateness is recorded, not refused."""
+    summons = Summons.objects.select_for_update().get(pk=summons.pk)
+    case, t, now = _locked(summons.case, "report_in", acting_user, None)
+    if acting_user.department_id != summons.department_id:
+        raise NotAllowed("只能为本部门报到")
+    if summons.reported_at:
+        raise Conflict("本部门已经报到")
+    summons.reported_at = now
+    summons.reported_by = acting_user
+    summons.late = now > summons.due_at
+    summons.notes = note
+    summons.save()
+    _finish(case, t, acting_user, now, note, department=summons.department.name, late=summons.late)
+    return summons
+
+
+@transaction.atomic
+def rate_department(
+    summons: Summons, *, acting_user, speed: int, attitude: int, result: int
+) -> Summons:
+    """下考上: after closure the subdistrict rates each whistled department (1–5)."""
+    for label, value in (("响应速度", speed), ("工作态度", attitude), ("处置效果", result)):
+        if not isinstance(value, int) or not 1 <= value <= 5:
+            raise CaseError(f"{label}的评分必须是 1 到 5 的整数")
+    summons = Summons.objects.select_for_update().get(pk=summons.pk)
+    case, t, now = _locked(summons.case, "rate_department", acting_user, None)
+    if summons.rated_at:
+        raise Conflict("已经评价过该部门")
+    summons.speed, summons.attitude, summons.result = speed, attitude, result
+    summons.rated_by, summons.rated_at = acting_user, now
+    summons.save()
+    _finish(
+        case,
+        t,
+        acting_user,
+        now,
+        department=summons.department.name,
+        speed=speed,
+        attitude=attitude,
+        result=result,
+    )
+    notify.notify(
+        notify.clerks_of(summons.department_id),
+        NotificationKind.RATING,
+        case,
+        f"街道评价：{case.number} 平均 {summons.score} 分",
+    )
+    return summons
+
+
+# --- the sweep --------------------------------------------------------------------------
+
+
+def sweep(now=None) -> dict[str, int]:
+    """Mark warnings and overdue stages and late report-ins; idempotent (a case is marked
+    once per stage), so running it twice, late or after a restart changes nothing more."""
+    now = now or timezone.now()
+    counts = {"warned": 0, "overdue": 0, "late_summons": 0}
+    for case_id in _due_ids(now, "warn_at", "warned"):
+        counts["warned"] += _mark(case_id, now, "warned", "warning", NotificationKind.WARNING)
+    for case_id in _due_ids(now, "due_at", "overdue"):
+        counts["overdue"] += _mark(case_id, now, "overdue", "overdue", NotificationKind.OVERDUE)
+    counts["late_summons"] = Summons.objects.filter(
+        reported_at__isnull=True, due_at__lt=now, late__isnull=True
+    ).update(late=True)
+    return counts
+
+
+def _due_ids(now, field: str, flag: str) -> list[int]:
+    return list(
+        Case.objects.filter(**{f"{field}__lte": now, flag: False})
+        .exclude(stage="")
+        .values_list("id", flat=True)[:5000]
+    )
+
+
+@transaction.atomic
+def _mark(case_id: int, now, flag: str, action: str, kind: str) -> int:
+    case = Case.objects.select_for_update().select_related("category").get(pk=case_id)
+    deadline = case.warn_at if flag == "warned" else case.due_at
+    if getattr(case, flag) or deadline is None or deadline > now:
+        return 0  # another sweep got here first, or the stage moved on
+    setattr(case, flag, True)
+    case.save(update_fields=[flag])
+    label = "黄牌预警" if flag == "warned" else "红牌超期"
+    _event(
+        case,
+        action,
+        case.status,
+        case.status,
+        None,
+        now,
+        f"{Stage(case.stage).label}{label}",
+        data={"stage": case.stage},
+    )
+    users = list(notify.handlers_of(case)) + list(notify.dispatchers_of(case))
+    notify.notify(users, kind, case, f"{label}：{case.number} {case.category.name}")
+    return 1

@@ -1,0 +1,118 @@
+"""Finding who must handle a case: the responsibility list (权责清单) and skip-level rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jiceng.jurisdictions.models import SEGMENT, Department, Jurisdiction
+
+from .choices import Handler, ResolvedLevel
+from .models import Case, Responsibility, SkipLevelRule
+
+
+@dataclass(frozen=True)
+class Target:
+    """The unit a case goes to: a jurisdiction (community or subdistrict) or a department."""
+
+    jurisdiction: Jurisdiction | None = None
+    department: Department | None = None
+    rule: Responsibility | None = None
+
+    @property
+    def level(self) -> str:
+        if self.department is not None:
+            home = self.department.jurisdiction
+            return ResolvedLevel.CITY if home.depth == 0 else ResolvedLevel.DISTRICT
+        if self.jurisdiction is not None and self.jurisdiction.level == "subdistrict":
+            return ResolvedLevel.SUBDISTRICT
+        return ResolvedLevel.COMMUNITY
+
+
+def ancestor_codes(path: str) -> list[str]:
+    """Codes in a path, deepest first (the order in which rules are most specific)."""
+    return [path[i : i + SEGMENT] for i in range(len(path) - SEGMENT, -1, -SEGMENT)]
+
+
+def find_rule(case: Case) -> Responsibility | None:
+    """The most specific rule: the deepest jurisdiction on the case's path, and at equal
+    depth a rule for the 小类 before one for its 大类."""
+    if not case.path:
+        return None
+    codes = ancestor_codes(case.path)
+    categories = [case.category_id] + ([case.category.parent_id] if case.category.parent_id else [])
+    rules = list(
+        Responsibility.objects.filter(
+            jurisdiction__code__in=codes, category_id__in=categories
+        ).select_related("jurisdiction", "department__jurisdiction")
+    )
+    if not rules:
+        return None
+    depth = {code: i for i, code in enumerate(codes)}
+    return min(
+        rules,
+        key=lambda r: (depth[r.jurisdiction.code], categories.index(r.category_id)),
+    )
+
+
+def target_of(case: Case, rule: Responsibility) -> Target:
+    if rule.handler == Handler.DEPARTMENT:
+        return Target(department=rule.department, rule=rule)
+    if rule.handler == Handler.SUBDISTRICT:
+        return Target(jurisdiction=case.subdistrict, rule=rule)
+    return Target(jurisdiction=case.community, rule=rule)
+
+
+def find_target(case: Case) -> Target | None:
+    rule = find_rule(case)
+    return target_of(case, rule) if rule else None
+
+
+def skip_level_rule(case: Case) -> SkipLevelRule | None:
+    categories = [case.category_id] + ([case.category.parent_id] if case.category.parent_id else [])
+    rules = {
+        r.category_id: r
+        for r in SkipLevelRule.objects.filter(category_id__in=categories, urgency=case.urgency)
+    }
+    return next((rules[c] for c in categories if c in rules), None)
+
+
+def district_department(case: Case, kind: str) -> Department | None:
+    """The case's district department of a kind (城管, 应急…), else the city's."""
+    qs = Department.objects.filter(kind=kind).select_related("jurisdiction")
+    if case.district_id:
+        found = qs.filter(jurisdiction_id=case.district_id).first()
+        if found:
+            return found
+    return qs.filter(jurisdiction__depth=0).first()
+
+
+def escalation_target(case: Case) -> Target | None:
+    """One level up: community → its subdistrict; subdistrict → the responsible district
+    department (by the rule at district level, else the category's urban-management
+    default); a department has nowhere further to go inside jiceng."""
+    if case.assigned_department_id:
+        return None
+    unit = case.assigned_jurisdiction
+    if unit is not None and unit.level == "community" and case.subdistrict:
+        return Target(jurisdiction=case.subdistrict)
+    rule = _district_rule(case)
+    if rule is not None and rule.department is not None:
+        return Target(department=rule.department, rule=rule)
+    department = district_department(case, "urban_management")
+    return Target(department=department) if department else None
+
+
+def _district_rule(case: Case) -> Responsibility | None:
+    if not case.district_id:
+        return None
+    categories = [case.category_id] + ([case.category.parent_id] if case.category.parent_id else [])
+    return (
+        Responsibility.objects.filter(
+            jurisdiction_id__in=[case.district_id, case.district.parent_id],
+            category_id__in=categories,
+            handler=Handler.DEPARTMENT,
+        )
+        .select_related("department__jurisdiction")
+        .order_by("-jurisdiction__depth")
+        .first()
+    )

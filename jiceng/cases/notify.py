@@ -1,0 +1,138 @@
+"""Notifications: an inbox row per recipient, then every configured channel.
+
+Channels share one interface (`send(notification)`). In-app is the inbox row itself;
+email uses Django's mail settings; SMS and WeChat are an extension point: write a class
+with `send` and name its dotted path in JICENG_NOTIFICATION_CHANNELS. The logging
+channel stands in for them in development and says so in every line it writes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from jiceng.accounts.choices import Role
+from jiceng.jurisdictions.choices import Level, PostKind
+
+from .models import Case, Notification
+
+log = logging.getLogger(__name__)
+
+
+class InAppChannel:
+    """The inbox row is the in-app notification; nothing more to send."""
+
+    def send(self, notification: Notification) -> None:
+        return None
+
+
+class EmailChannel:
+    def send(self, notification: Notification) -> None:
+        email = notification.user.email
+        if email:
+            send_mail("jiceng 通知", notification.text, None, [email], fail_silently=True)
+
+
+class LoggingChannel:
+    """Development stand-in for SMS / WeChat: logs instead of sending (no phone numbers)."""
+
+    def send(self, notification: Notification) -> None:
+        log.info(
+            "[development logging channel, not a real SMS/WeChat] to user=%s kind=%s: %s",
+            notification.user_id,
+            notification.kind,
+            notification.text,
+        )
+
+
+def channels() -> list:
+    paths = getattr(
+        settings,
+        "JICENG_NOTIFICATION_CHANNELS",
+        ["jiceng.cases.notify.EmailChannel", "jiceng.cases.notify.LoggingChannel"],
+    )
+    return [import_string(p)() for p in paths]
+
+
+def notify(users: Iterable, kind: str, case: Case | None, text: str) -> None:
+    """Queue notifications to send once the surrounding transaction commits."""
+    user_ids = sorted({u.pk for u in users if u is not None})
+    if not user_ids:
+        return
+    case_id = case.pk if case else None
+    transaction.on_commit(lambda: deliver(user_ids, kind, case_id, text))
+
+
+def deliver(user_ids: list[int], kind: str, case_id: int | None, text: str) -> None:
+    """Write the inbox rows and push them through the channels (also the Celery task)."""
+    rows = Notification.objects.bulk_create(
+        [Notification(user_id=u, kind=kind, case_id=case_id, text=text) for u in user_ids]
+    )
+    users = get_user_model().objects.in_bulk(user_ids)
+    for row in rows:
+        row.user = users[row.user_id]
+        for channel in channels():
+            channel.send(row)
+
+
+# --- who is told ------------------------------------------------------------------------
+
+
+def handlers_of(case: Case):
+    User = get_user_model()
+    if case.assigned_department_id:
+        return User.objects.filter(
+            role=Role.DEPARTMENT_CLERK, department_id=case.assigned_department_id, is_active=True
+        )
+    unit = case.assigned_jurisdiction
+    if unit is None:
+        return User.objects.none()
+    roles = (
+        [Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF]
+        if unit.level == Level.COMMUNITY
+        else [Role.SUBDISTRICT_DISPATCHER]
+    )
+    return User.objects.filter(role__in=roles, jurisdiction=unit, is_active=True)
+
+
+def dispatchers_of(case: Case):
+    User = get_user_model()
+    if case.subdistrict_id:
+        return User.objects.filter(
+            role=Role.SUBDISTRICT_DISPATCHER, jurisdiction_id=case.subdistrict_id, is_active=True
+        )
+    if case.district_id:
+        return User.objects.filter(
+            role=Role.DISTRICT_LEADER, jurisdiction_id=case.district_id, is_active=True
+        )
+    return User.objects.filter(role=Role.CITY_LEADER, is_active=True)
+
+
+def verifiers_of(case: Case):
+    User = get_user_model()
+    if case.grid_id:
+        workers = User.objects.filter(
+            posts__grids=case.grid_id,
+            posts__active=True,
+            posts__kind__in=[PostKind.GRID_WORKER, PostKind.GRID_LEADER],
+            is_active=True,
+        ).distinct()
+        if workers.exists():
+            return workers
+    return User.objects.filter(
+        role__in=[Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF],
+        jurisdiction_id=case.community_id,
+        is_active=True,
+    )
+
+
+def clerks_of(department_id: int):
+    return get_user_model().objects.filter(
+        role=Role.DEPARTMENT_CLERK, department_id=department_id, is_active=True
+    )
