@@ -17,6 +17,8 @@ from jiceng.jurisdictions.actions import create_jurisdiction
 from jiceng.jurisdictions.choices import DepartmentKind, Employment, GridKind, Kind, Level, PostKind
 from jiceng.jurisdictions.models import Department, Grid
 
+pytest_plugins = ["jiceng.cases.tests.fixtures"]
+
 PASSWORD = "cast-password-1"
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "jiceng.accounts",
     "jiceng.jurisdictions",
     "jiceng.cases",
+    "jiceng.dashboards",
     "jiceng.web",
 ]
 
@@ -133,7 +134,21 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 WHITENOISE_AUTOREFRESH = DEBUG
 
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Background jobs (docs/jobs.md): with REDIS_URL set, notifications and the sweep go through
+# Celery and Redis, and celery beat runs the sweep; empty (the embedded demo) runs jobs in
+# the web process and `make run` runs `jiceng sweep --loop` next to the server.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CELERY_BROKER_URL = REDIS_URL
+# No result backend: a job's effect is the rows it writes, never a return value read back.
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = "jiceng"
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # The sweep is idempotent and catches up from stored deadlines, so a run that waited
+    # longer than a minute (worker down) is dropped rather than piled up behind the next.
+    "sweep": {"task": "jiceng.sweep", "schedule": 60.0, "options": {"expires": 55}},
+}
 
 # Map: the tile URL is a setting. With no tiles reachable (an offline machine), the map
 # still draws polygons on a blank background. An empty value disables tiles entirely.

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from jiceng.dashboards.rollups import bump
 from jiceng.jurisdictions.locate import locate, to_wgs84
 from jiceng.jurisdictions.models import Department, Grid, Jurisdiction
 
@@ -244,6 +245,7 @@ def _create(source, category, place: Place, description, reporter, urgency, **ex
     case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:08d}"
     Case.objects.filter(pk=case.pk).update(number=case.number)
     _event(case, "receive", "", Status.RECEIVED, reporter, now, data={"source": source})
+    bump(case, now, received=1)
     return case
 
 
@@ -256,6 +258,7 @@ def _self_resolve(case: Case, user) -> Case:
     case.closed_on_time = True
     case.save()
     _event(case, "self_resolve", Status.RECEIVED, Status.CLOSED, user, now, "网格员现场自处置")
+    bump(case, now, self_resolved=1, closed=1, closed_grid=1, due=1, closed_on_time=1)
     return case
 
 
@@ -312,6 +315,8 @@ def _queue(case: Case) -> Case:
 
 def _assign(case: Case, target: Target, now, user, action: str, note: str) -> None:
     before = case.status
+    if case.status in IN_ROUND:
+        _cohort(case, -1)  # an escalation mid-handling ends the old unit's round
     case.assigned_jurisdiction = target.jurisdiction
     case.assigned_department = target.department
     case.escalation_level = target.level
@@ -331,6 +336,7 @@ def _assign(case: Case, target: Target, now, user, action: str, note: str) -> No
         note,
         data={"unit": unit.name, "level": target.level},
     )
+    bump(case, now, department_id=case.assigned_department_id, dispatched=1)
     notify.notify(
         notify.handlers_of(case),
         NotificationKind.ASSIGNMENT,
@@ -377,6 +383,17 @@ def _event(case, action, before, after, user, now, note="", data=None) -> CaseEv
     )
 
 
+# A handling round runs from acceptance to closure; its deadline puts it in a cohort.
+IN_ROUND = {Status.ACCEPTED, Status.IN_PROGRESS, Status.REPLIED, Status.VERIFIED}
+
+
+def _cohort(case: Case, sign: int) -> None:
+    """Enter (+1) or leave (-1) the cohort of handling rounds due on the handling deadline's
+    day: the denominator of the on-time closure rate (按期结案率)."""
+    if case.handle_due_at:
+        bump(case, case.handle_due_at, department_id=case.assigned_department_id, due=sign)
+
+
 @transaction.atomic
 def dispatch(
     case: Case,
@@ -406,7 +423,15 @@ def accept(case: Case, *, acting_user, expected_version=None) -> Case:
     case, t, now = _locked(case, "accept", acting_user, expected_version)
     case.accepted_at = now
     case.accepted_on_time = case.due_at is None or now <= case.due_at
-    clock.start_stage(case, Stage.HANDLE, now, float(case.extension_hours))
+    clock.start_stage(case, Stage.HANDLE, now)
+    _cohort(case, +1)
+    bump(
+        case,
+        now,
+        department_id=case.assigned_department_id,
+        accepted=1,
+        accepted_on_time=int(case.accepted_on_time),
+    )
     return _finish(case, t, acting_user, now)
 
 
@@ -450,13 +475,22 @@ def verify(
         clock.stop(case)
     else:
         case.rework_count += 1
+        _cohort(case, -1)  # the handling round goes on with a new deadline
         clock.start_stage(case, Stage.HANDLE, now)
+        _cohort(case, +1)
         notify.notify(
             notify.handlers_of(case),
             NotificationKind.RETURN,
             case,
             f"核查不通过，请返工：{case.number}",
         )
+    bump(
+        case,
+        now,
+        department_id=case.assigned_department_id,
+        verifications=1,
+        reworks=int(not passed),
+    )
     return _finish(case, t, acting_user, now, note)
 
 
@@ -466,6 +500,17 @@ def close(case: Case, *, acting_user, note: str = "", expected_version=None) -> 
     case.closed_at = now
     case.closed_on_time = case.handle_due_at is None or now <= case.handle_due_at
     case.resolved_level = case.escalation_level or ResolvedLevel.COMMUNITY
+    seconds = int((now - case.received_at).total_seconds())
+    bump(
+        case,
+        now,
+        department_id=case.assigned_department_id,
+        closed=1,
+        handling_seconds=seconds,
+        **{f"closed_{case.resolved_level}": 1},
+    )
+    if case.closed_on_time and case.handle_due_at:
+        bump(case, case.handle_due_at, department_id=case.assigned_department_id, closed_on_time=1)
     return _finish(case, t, acting_user, now, note)
 
 
@@ -486,6 +531,14 @@ def follow_up(
     case.resolved = resolved
     case.satisfaction = satisfaction
     case.followed_up_at = now
+    bump(
+        case,
+        now,
+        department_id=case.assigned_department_id,
+        followed_up=1,
+        resolved=int(resolved),
+        **{satisfaction: 1},
+    )
     _finish(case, t, acting_user, now, note, resolved=resolved, satisfaction=satisfaction)
     if case.assigned_department_id:
         notify.notify(
@@ -504,6 +557,9 @@ def return_case(case: Case, *, acting_user, reason: str, expected_version=None) 
         raise CaseError("退单必须填写原因")
     case, t, now = _locked(case, "return", acting_user, expected_version)
     case.return_count += 1
+    if case.status in IN_ROUND:
+        _cohort(case, -1)
+    bump(case, now, department_id=case.assigned_department_id, returns=1)
     clock.stop(case)
     _finish(case, t, acting_user, now, reason.strip())
     notify.notify(
@@ -521,6 +577,7 @@ def overrule(case: Case, *, acting_user, note: str, expected_version=None) -> Ca
     case, t, now = _locked(case, "overrule", acting_user, expected_version)
     case.dispatched_at = now
     clock.start_stage(case, Stage.ACCEPT, now)
+    bump(case, now, department_id=case.assigned_department_id, dispatched=1)
     _finish(case, t, acting_user, now, note)
     notify.notify(
         notify.handlers_of(case),
@@ -556,7 +613,9 @@ def approve_extension(
         raise CaseError("延期小时数必须为正数")
     case, t, now = _locked(case, "approve_extension", acting_user, expected_version)
     case.extension_hours = Decimal(str(case.extension_hours)) + Decimal(str(hours))
+    _cohort(case, -1)  # the round is now due on the extended deadline's day
     clock.extend(case, hours)
+    _cohort(case, +1)
     return _finish(case, t, acting_user, now, note, hours=hours)
 
 
@@ -579,6 +638,7 @@ def approve_park(case: Case, *, acting_user, reason: str, expected_version=None)
         raise CaseError("挂账必须填写原因")
     case, t, now = _locked(case, "approve_park", acting_user, expected_version)
     case.parked_reason = reason.strip()
+    _cohort(case, -1)  # a parked matter is not due until it resumes
     clock.stop(case)
     return _finish(case, t, acting_user, now, reason.strip())
 
@@ -587,6 +647,7 @@ def approve_park(case: Case, *, acting_user, reason: str, expected_version=None)
 def resume(case: Case, *, acting_user, note: str = "", expected_version=None) -> Case:
     case, t, now = _locked(case, "resume", acting_user, expected_version)
     clock.start_stage(case, Stage.HANDLE, now)
+    _cohort(case, +1)
     return _finish(case, t, acting_user, now, note)
 
 
@@ -605,6 +666,7 @@ def reopen(case: Case, *, acting_user, note: str = "", expected_version=None) ->
     case.resolved_level = ""
     case.dispatched_at = now
     clock.start_stage(case, Stage.ACCEPT, now)
+    bump(case, now, department_id=case.assigned_department_id, dispatched=1)
     _finish(case, t, acting_user, now, note)
     notify.notify(
         notify.handlers_of(case),
@@ -709,6 +771,9 @@ def blow_whistle(
     )
     names = "、".join(d.name for d in departments)
     _finish(case, t, acting_user, now, note, reason=reason, departments=names, minutes=minutes)
+    bump(case, now, summoned=len(departments))
+    for d in departments:
+        bump(case, now, territorial=False, department_id=d.pk, summoned=1)
     for d in departments:
         notify.notify(
             notify.clerks_of(d.pk),
@@ -733,6 +798,8 @@ def report_in(summons: Summons, *, acting_user, note: str = "") -> Summons:
     summons.late = now > summons.due_at
     summons.notes = note
     summons.save()
+    outcome = "reported_late" if summons.late else "reported_on_time"
+    bump(case, now, department_id=summons.department_id, **{outcome: 1})
     _finish(case, t, acting_user, now, note, department=summons.department.name, late=summons.late)
     return summons
 
@@ -752,6 +819,14 @@ def rate_department(
     summons.speed, summons.attitude, summons.result = speed, attitude, result
     summons.rated_by, summons.rated_at = acting_user, now
     summons.save()
+    bump(
+        case,
+        now,
+        territorial=False,
+        department_id=summons.department_id,
+        ratings=1,
+        rating_points=speed + attitude + result,
+    )
     _finish(
         case,
         t,
@@ -804,6 +879,8 @@ def _mark(case_id: int, now, flag: str, action: str, kind: str) -> int:
     if getattr(case, flag) or deadline is None or deadline > now:
         return 0  # another sweep got here first, or the stage moved on
     setattr(case, flag, True)
+    if flag == "overdue":
+        bump(case, now, department_id=case.assigned_department_id, overdue=1)
     case.save(update_fields=[flag])
     label = "黄牌预警" if flag == "warned" else "红牌超期"
     _event(

@@ -1,0 +1,83 @@
+"""Incremental rollups: each case action adds to the counters of the units it concerns,
+in its own transaction, with one INSERT … ON CONFLICT DO UPDATE statement (the same SQL
+works on SQLite ≥ 3.24 and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+
+from django.db import connection
+from django.utils import timezone
+
+from jiceng.jurisdictions.models import Jurisdiction
+
+from .models import COUNTERS, DailyStat
+
+TABLE = DailyStat._meta.db_table
+
+
+@lru_cache(maxsize=1)
+def _city_id() -> int | None:
+    return Jurisdiction.objects.filter(depth=0).values_list("id", flat=True).first()
+
+
+def reset_caches() -> None:
+    _city_id.cache_clear()
+
+
+def territorial_units(case) -> list[tuple[str, str, int | None, int | None]]:
+    """(unit key, level, jurisdiction id, department id) for every node above the case's
+    place, city included: a community's case counts for its subdistrict and district too."""
+    units = []
+    for level, node_id in (
+        ("community", case.community_id),
+        ("subdistrict", case.subdistrict_id),
+        ("district", case.district_id),
+        ("city", _city_id() if case.path else None),
+    ):
+        if node_id:
+            units.append((f"j{node_id}", level, node_id, None))
+    return units
+
+
+def department_unit(department_id: int | None) -> list[tuple[str, str, int | None, int | None]]:
+    return [(f"d{department_id}", "department", None, department_id)] if department_id else []
+
+
+def local_day(moment: datetime | date) -> date:
+    if isinstance(moment, datetime):
+        return timezone.localtime(moment).date()
+    return moment
+
+
+def bump(
+    case, moment, *, department_id: int | None = None, territorial: bool = True, **counters: int
+) -> None:
+    """Add `counters` on the day of `moment` to the case's territorial units and, when
+    given, to a department."""
+    counters = {k: v for k, v in counters.items() if v}
+    if not counters:
+        return
+    unknown = set(counters) - set(COUNTERS)
+    if unknown:
+        raise ValueError(f"unknown rollup counters: {sorted(unknown)}")
+    units = (territorial_units(case) if territorial else []) + department_unit(department_id)
+    if units:
+        _upsert(local_day(moment), units, counters)
+
+
+def _upsert(day: date, units, counters: dict[str, int]) -> None:
+    names = list(counters)
+    columns = ["day", "unit", "level", "jurisdiction_id", "department_id", *names]
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    updates = ", ".join(f"{n} = {TABLE}.{n} + excluded.{n}" for n in names)
+    sql = (
+        f"INSERT INTO {TABLE} ({', '.join(columns)}) VALUES {', '.join([row] * len(units))} "
+        f"ON CONFLICT (day, unit) DO UPDATE SET {updates}"
+    )
+    params: list = []
+    for key, level, jurisdiction_id, department_id in units:
+        params += [day, key, level, jurisdiction_id, department_id, *counters.values()]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
