@@ -6,6 +6,7 @@ whose people and places must always be refused to our side).
 
 from __future__ import annotations
 
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -171,10 +172,36 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def fresh_locate_index():
-    """Each test builds its own grids; the per-process locate index must not outlive them."""
+def fresh_process_caches():
+    """Each test builds its own tree and grids; per-process caches (the locate index, the
+    city's id for rollups) must not outlive them."""
+    from jiceng.dashboards.rollups import reset_caches
     from jiceng.jurisdictions.locate import reset_index
 
     reset_index()
+    reset_caches()
     yield
     reset_index()
+    reset_caches()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite the test database is a file under var/, not memory: the Celery worker
+    of the job tests (jiceng/lib/tests/test_jobs.py) is another process and must see the
+    same rows. The pid keeps two test runs in one checkout off each other's file."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        name = settings.VAR_DIR / f"test_jiceng_{os.getpid()}.sqlite3"
+        db.setdefault("TEST", {})["NAME"] = str(name)
+
+
+def pytest_configure(config):
+    # Jobs run in-process in the tests, whatever REDIS_URL the shell exports; the job
+    # tests opt into the real Redis and worker themselves.
+    from django.conf import settings
+
+    settings.REDIS_URL = ""

@@ -12,7 +12,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -165,7 +165,7 @@ def receive_hotline_order(
                 address=address,
             )
             return _route(case), True
-    except Exception:
+    except IntegrityError:
         # Two deliveries of one order at the same moment: the unique order number lets
         # one insert win; the other returns the winner's case.
         existing = Case.objects.filter(hotline_order_no=order_no).first()
