@@ -19,6 +19,7 @@ from django.utils import timezone
 from jiceng.dashboards.rollups import bump
 from jiceng.jurisdictions.locate import locate, to_wgs84
 from jiceng.jurisdictions.models import Department, Grid, Jurisdiction
+from jiceng.lib.clock import now as clock_now
 
 from . import clock, notify, photos
 from .choices import (
@@ -225,7 +226,7 @@ def report_patrol_finding(
 def _create(source, category, place: Place, description, reporter, urgency, **extra) -> Case:
     if not description.strip():
         raise CaseError("事件描述不能为空")
-    now = timezone.now()
+    now = clock_now()
     case = Case.objects.create(
         source=source,
         category=category,
@@ -355,7 +356,7 @@ def _locked(case: Case, name: str, user, expected_version: int | None):
     if expected_version is not None and fresh.version != expected_version:
         raise Conflict("该事件已被他人更新，请刷新后再操作")
     transition = check(name, fresh.status, relations(user, fresh))
-    return fresh, transition, timezone.now()
+    return fresh, transition, clock_now()
 
 
 def _finish(case: Case, transition, user, now, note: str = "", **data) -> Case:
@@ -852,7 +853,7 @@ def rate_department(
 def sweep(now=None) -> dict[str, int]:
     """Mark warnings and overdue stages and late report-ins; idempotent (a case is marked
     once per stage), so running it twice, late or after a restart changes nothing more."""
-    now = now or timezone.now()
+    now = now or clock_now()
     counts = {"warned": 0, "overdue": 0, "late_summons": 0}
     for case_id in _due_ids(now, "warn_at", "warned"):
         counts["warned"] += _mark(case_id, now, "warned", "warning", NotificationKind.WARNING)

@@ -18,7 +18,7 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 def catalogue(db):
     group = Category.objects.create(code="06", name="市容环境", kind=CategoryKind.EVENT)
     garbage = Category.objects.create(
-        code="0601", name="暴露垃圾", kind=CategoryKind.EVENT, parent=group, keywords="垃圾|堆放"
+        code="0601", name="暴露垃圾", kind=CategoryKind.EVENT, parent=group, keywords="垃圾,堆放"
     )
     road = Category.objects.create(
         code="0602", name="道路破损", kind=CategoryKind.EVENT, parent=group
