@@ -28,6 +28,11 @@ SCOPED_ADMIN_PERMISSIONS = [
     "jurisdictions.add_post",
     "jurisdictions.change_post",
     "accounts.view_user",
+    "cases.view_case",
+    "cases.view_category",
+    "cases.view_responsibility",
+    "cases.add_responsibility",
+    "cases.change_responsibility",
 ]
 
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("jiceng.jurisdictions.urls")),
+    path("", include("jiceng.cases.urls")),
 ]

@@ -1,0 +1,34 @@
+"""Fetch-and-authorise accessor for cases: "missing" and "not yours" both answer 404."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from .models import Case
+
+# The related rows every case page needs; their geometries are never needed there.
+RELATED = [
+    "category",
+    "grid",
+    "community",
+    "subdistrict",
+    "district",
+    "assigned_jurisdiction",
+    "assigned_department",
+    "merged_into",
+]
+NO_GEOMETRY = [
+    "grid__geometry_wkb",
+    "community__geometry_wkb",
+    "subdistrict__geometry_wkb",
+    "district__geometry_wkb",
+    "assigned_jurisdiction__geometry_wkb",
+]
+
+
+def access_case(user, number: str) -> Case:
+    qs = Case.objects.visible_to(user).select_related(*RELATED).defer(*NO_GEOMETRY)
+    try:
+        return qs.get(number=number)
+    except Case.DoesNotExist:
+        raise Http404("没有这个事件，或您无权查看") from None

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("cases/", views.queue, name="case-queue"),
+    path("cases/new/", views.new_case, name="case-new"),
+    path("cases/<str:number>/", views.detail, name="case"),
+    path("cases/<str:number>/map.geojson", views.case_map, name="case-map"),
+    path("cases/<str:number>/photos/<int:id>/", views.photo, name="case-photo"),
+    path("cases/<str:number>/act/<str:action>/", views.act, name="case-act"),
+    path("inbox/", views.inbox, name="inbox"),
+]
