@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1:8000
 SCALE  ?= full
 export DJANGO_SETTINGS_MODULE := jiceng.settings
 
-.PHONY: run test lint pytest bench install browser demo clean
+.PHONY: run test lint pytest bench install browser redis demo clean
 
 install: .venv/.installed node_modules/.installed
 
@@ -27,21 +27,33 @@ browser:
 	@command -v chromium >/dev/null && fc-list | grep -qi wqy || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; }
 
+# Redis on 127.0.0.1:6379 for the Celery job tests (they start their own worker); started
+# if stopped, Debian's redis-server installed if missing.
+redis:
+	@redis-cli ping >/dev/null 2>&1 || { \
+	  command -v redis-server >/dev/null && command -v redis-cli >/dev/null || { \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }; \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
+	  for _ in $$(seq 50); do redis-cli ping >/dev/null 2>&1 && break; sleep 0.1; done; \
+	  redis-cli ping >/dev/null; }
+
 # Migrate the embedded SQLite database under var/ and seed the demo city (skipped when done).
 demo: install
 	mkdir -p var
 	$(JICENG) migrate --noinput
 	$(JICENG) seed-demo
 
+# The deadline sweep runs next to the server (no Redis, so no celery beat in the demo) and
+# stops when the server does.
 run: demo
 	DEBUG=true $(JICENG) demo-logins
-	DEBUG=true $(JICENG) runserver $(HOST)
+	DEBUG=true $(JICENG) sweep --loop >/dev/null & trap "kill $$! 2>/dev/null" EXIT; DEBUG=true $(JICENG) runserver $(HOST)
 
 lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
-pytest: install browser
+pytest: install browser redis
 	DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest
 
 test: lint pytest

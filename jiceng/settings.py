@@ -142,7 +142,8 @@ CELERY_BROKER_URL = REDIS_URL
 # No result backend: a job's effect is the rows it writes, never a return value read back.
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_DEFAULT_QUEUE = "jiceng"
+# The queue jobs are sent to and the worker reads; the job tests use one of their own.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "jiceng")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # The sweep is idempotent and catches up from stored deadlines, so a run that waited

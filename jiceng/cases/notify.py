@@ -8,8 +8,10 @@ channel stands in for them in development and says so in every line it writes.
 
 from __future__ import annotations
 
+import contextvars
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,6 +21,7 @@ from django.utils.module_loading import import_string
 
 from jiceng.accounts.choices import Role
 from jiceng.jurisdictions.choices import Level, PostKind
+from jiceng.lib import jobs
 
 from .models import Case, Notification
 
@@ -60,13 +63,34 @@ def channels() -> list:
     return [import_string(p)() for p in paths]
 
 
+_muted: contextvars.ContextVar[bool] = contextvars.ContextVar("jiceng_notify_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """No notifications inside: for building history (the demo's past month), where a
+    hundred thousand inbox rows about long-closed cases would only bury the real ones."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
 def notify(users: Iterable, kind: str, case: Case | None, text: str) -> None:
     """Queue notifications to send once the surrounding transaction commits."""
+    if _muted.get():
+        return
     user_ids = sorted({u.pk for u in users if u is not None})
     if not user_ids:
         return
     case_id = case.pk if case else None
-    transaction.on_commit(lambda: deliver(user_ids, kind, case_id, text))
+    # robust: the action has committed by now, so a failed send (Redis down) is logged
+    # rather than turned into an error for a change that already happened.
+    transaction.on_commit(
+        lambda: jobs.enqueue("jiceng.cases.notify.deliver", user_ids, kind, case_id, text),
+        robust=True,
+    )
 
 
 def deliver(user_ids: list[int], kind: str, case_id: int | None, text: str) -> None:
