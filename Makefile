@@ -43,11 +43,13 @@ demo: install
 	$(JICENG) migrate --noinput
 	$(JICENG) seed-demo
 
-# The deadline sweep runs next to the server (no Redis, so no celery beat in the demo) and
-# stops when the server does.
+# The month of demo cases is made in the background (a few minutes, through the real
+# actions; see var/demo-cases.log), then the deadline sweep runs every minute (no Redis,
+# so no celery beat in the demo). Both stop when the server does.
 run: demo
 	DEBUG=true $(JICENG) demo-logins
-	DEBUG=true $(JICENG) sweep --loop >/dev/null & trap "kill $$! 2>/dev/null" EXIT; DEBUG=true $(JICENG) runserver $(HOST)
+	@echo "演示事件正在后台生成（约 5 分钟，进度见 var/demo-cases.log），刷新页面即可看到新事件。"
+	(DEBUG=true $(JICENG) seed-demo-cases > var/demo-cases.log 2>&1; exec env DEBUG=true $(JICENG) sweep --loop > /dev/null) & trap "pkill -P $$! 2>/dev/null; kill $$! 2>/dev/null" EXIT; DEBUG=true $(JICENG) runserver $(HOST)
 
 lint: install
 	.venv/bin/ruff check .

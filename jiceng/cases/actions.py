@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from jiceng.dashboards.rollups import bump
@@ -68,17 +67,18 @@ def place_of(lng: float | None, lat: float | None, crs: str = "wgs84", hint: str
     found = locate(lng, lat)
     if found.outside:
         return _hinted(hint, lng, lat)
-    nodes = Jurisdiction.objects.defer("geometry_wkb").in_bulk(
-        [found.community_code, found.subdistrict_code, found.district_code], field_name="code"
+    grid = (
+        Grid.objects.select_related("community__parent__parent")
+        .defer(
+            "geometry_wkb",
+            "community__geometry_wkb",
+            "community__parent__geometry_wkb",
+            "community__parent__parent__geometry_wkb",
+        )
+        .get(code=found.grid_code)
     )
-    return Place(
-        lng,
-        lat,
-        Grid.objects.defer("geometry_wkb").get(code=found.grid_code),
-        nodes.get(found.community_code),
-        nodes.get(found.subdistrict_code),
-        nodes.get(found.district_code),
-    )
+    subdistrict = grid.community.parent
+    return Place(lng, lat, grid, grid.community, subdistrict, subdistrict.parent)
 
 
 def _hinted(code: str, lng: float | None = None, lat: float | None = None) -> Place:
@@ -325,7 +325,8 @@ def _assign(case: Case, target: Target, now, user, action: str, note: str) -> No
     case.status = Status.DISPATCHED
     case.dispatched_at = now
     clock.start_stage(case, Stage.ACCEPT, now)
-    case.save()
+    case.version += 1
+    _save_changes(case)
     unit = target.department or target.jurisdiction
     _event(
         case,
@@ -352,7 +353,12 @@ def _assign(case: Case, target: Target, now, user, action: str, note: str) -> No
 def _locked(case: Case, name: str, user, expected_version: int | None):
     """Lock the row, check the version and the transitions table; return the fresh case,
     the transition and the clock reading for this action."""
-    fresh = Case.objects.select_for_update().select_related("category").get(pk=case.pk)
+    fresh = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("category", "assigned_jurisdiction", "subdistrict")
+        .get(pk=case.pk)
+    )
+    fresh._loaded = _values(fresh)
     if expected_version is not None and fresh.version != expected_version:
         raise Conflict("该事件已被他人更新，请刷新后再操作")
     transition = check(name, fresh.status, relations(user, fresh))
@@ -363,11 +369,25 @@ def _finish(case: Case, transition, user, now, note: str = "", **data) -> Case:
     before = case.status
     if transition.target is not None:
         case.status = transition.target
-    case.version = F("version") + 1
-    case.save()
-    case.refresh_from_db(fields=["version"])
+    case.version += 1  # we hold the row lock, so this is the next version
+    _save_changes(case)
     _event(case, transition.name, before, case.status, user, now, note, data=data)
     return case
+
+
+def _values(case: Case) -> dict:
+    return {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields}
+
+
+def _save_changes(case: Case) -> None:
+    """UPDATE only the columns the action changed (a short statement to build and send)."""
+    loaded = getattr(case, "_loaded", None)
+    if loaded is None:
+        case.save()
+        return
+    changed = [name for name, value in _values(case).items() if loaded[name] != value]
+    case.save(update_fields=[n.removesuffix("_id") if n.endswith("_id") else n for n in changed])
+    case._loaded = _values(case)
 
 
 def _event(case, action, before, after, user, now, note="", data=None) -> CaseEvent:
@@ -416,7 +436,7 @@ def dispatch(
         t.name,
         "人工派单",
     )
-    return _bump(case)
+    return case
 
 
 @transaction.atomic
@@ -712,12 +732,6 @@ def escalate(case: Case, *, acting_user, reason: str, expected_version=None) -> 
     if target is None or (target.jurisdiction is None and target.department is None):
         raise CaseError("已是最高处置层级，无法继续上报")
     _assign(case, target, now, acting_user, t.name, reason.strip())
-    return _bump(case)
-
-
-def _bump(case: Case) -> Case:
-    Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
-    case.refresh_from_db(fields=["version"])
     return case
 
 

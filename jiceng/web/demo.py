@@ -97,6 +97,7 @@ def seed_demo(stdout=None) -> dict[str, float]:
     _step("grids", _ensure_grids, timings, stdout)
     _step("departments", ensure_default_departments, timings, stdout)
     _step("users", _ensure_users, timings, stdout)
+    _step("policy", _ensure_policy, timings, stdout)
     return timings
 
 
@@ -106,6 +107,17 @@ def _step(name, func, timings, stdout) -> None:
     timings[name] = round(time.perf_counter() - started, 2)
     if stdout is not None:
         stdout.write(f"  {name}: {result} ({timings[name]} s)")
+
+
+def _ensure_policy() -> str:
+    """The catalogue, the responsibility list and staff for every unit; the month of
+    cases itself comes from `jiceng seed-demo-cases` (make run starts it in the
+    background)."""
+    from jiceng.cases.demo import ensure_policy, ensure_staff
+
+    rules = ensure_policy()
+    staff = ensure_staff()
+    return f"{rules['rules']} 条权责清单, {len(staff.community)} 个社区/村有书记"
 
 
 def _ensure_divisions() -> str:

@@ -102,7 +102,9 @@ def test_a_case_the_user_cannot_see_is_no_merge_target(login, cast, catalogue, r
     duplicate = report(catalogue)
     theirs = report(catalogue, lng=117.3)
     url = reverse("case-act", args=[duplicate.number, "merge"])
-    response = login(cast.dispatcher).post(url, {"into": theirs.number, "version": 0})
+    response = login(cast.dispatcher).post(
+        url, {"into": theirs.number, "version": duplicate.version}
+    )
     assert response.status_code == 400
     assert "没有这个事件" in response.content.decode()
     duplicate.refresh_from_db()

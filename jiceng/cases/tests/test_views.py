@@ -211,7 +211,9 @@ def test_the_detail_page_runs_a_fixed_number_of_queries(
 
 def test_an_action_redirects_back_with_a_message_and_writes_the_timeline(login, cast, reported):
     client = login(cast.secretary)
-    response = client.post(act_url(reported, "return"), {"reason": "不属于本社区", "version": 0})
+    response = client.post(
+        act_url(reported, "return"), {"reason": "不属于本社区", "version": reported.version}
+    )
     assert response.status_code == 302 and response["Location"] == page_url(reported)
     reported.refresh_from_db()
     assert reported.status == Status.RETURNED
@@ -234,7 +236,9 @@ def test_a_reply_carries_its_photos(login, cast, reported):
 
 def test_an_illegal_action_answers_409_in_chinese_and_writes_nothing(login, cast, reported):
     before = CaseEvent.objects.count()
-    response = login(cast.dispatcher).post(act_url(reported, "close"), {"version": 0})
+    response = login(cast.dispatcher).post(
+        act_url(reported, "close"), {"version": reported.version}
+    )
     assert response.status_code == 409
     assert "事件当前状态为“已派单”，不能结案" in response.content.decode()
     assert CaseEvent.objects.count() == before
@@ -244,7 +248,9 @@ def test_an_illegal_action_answers_409_in_chinese_and_writes_nothing(login, cast
 
 def test_a_stale_version_answers_409(login, cast, reported):
     actions.urge(reported, acting_user=cast.dispatcher, note="请尽快签收")  # version 0 → 1
-    response = login(cast.secretary).post(act_url(reported, "accept"), {"version": 0})
+    response = login(cast.secretary).post(
+        act_url(reported, "accept"), {"version": reported.version}
+    )
     assert response.status_code == 409
     assert "该事件已被他人更新" in response.content.decode()
     reported.refresh_from_db()
@@ -253,7 +259,9 @@ def test_a_stale_version_answers_409(login, cast, reported):
 
 def test_a_user_with_no_part_in_the_step_is_refused_with_403(login, cast, reported):
     before = CaseEvent.objects.count()
-    response = login(cast.grid_worker).post(act_url(reported, "accept"), {"version": 0})
+    response = login(cast.grid_worker).post(
+        act_url(reported, "accept"), {"version": reported.version}
+    )
     assert response.status_code == 403
     assert "您无权对该事件执行“签收”" in response.content.decode()
     assert CaseEvent.objects.count() == before
@@ -261,7 +269,7 @@ def test_a_user_with_no_part_in_the_step_is_refused_with_403(login, cast, report
 
 def test_bad_input_answers_400_with_the_field(login, cast, reported):
     client = login(cast.secretary)
-    response = client.post(act_url(reported, "return"), {"version": 0, "reason": ""})
+    response = client.post(act_url(reported, "return"), {"version": reported.version, "reason": ""})
     assert response.status_code == 400
     assert "原因" in response.content.decode()
 
@@ -269,36 +277,44 @@ def test_bad_input_answers_400_with_the_field(login, cast, reported):
 def test_json_clients_get_the_new_status_and_version(login, cast, reported):
     client = login(cast.secretary)
     response = client.post(
-        act_url(reported, "accept"), {"version": 0}, headers={"accept": "application/json"}
+        act_url(reported, "accept"),
+        {"version": reported.version},
+        headers={"accept": "application/json"},
     )
     assert response.status_code == 200
-    assert json.loads(response.content) == {"ok": True, "status": "accepted", "version": 1}
-    again = client.post(act_url(reported, "accept") + "?format=json", {"version": 1})
+    after = reported.version + 1
+    assert json.loads(response.content) == {"ok": True, "status": "accepted", "version": after}
+    again = client.post(act_url(reported, "accept") + "?format=json", {"version": after})
     assert again.status_code == 409
     assert json.loads(again.content) == {"error": "事件当前状态为“已签收”，不能签收"}
 
 
 def test_an_unknown_action_is_404(login, cast, reported):
-    response = login(cast.secretary).post(act_url(reported, "teleport"), {"version": 0})
+    response = login(cast.secretary).post(
+        act_url(reported, "teleport"), {"version": reported.version}
+    )
     assert response.status_code == 404
 
 
 def test_actions_need_the_csrf_token(cast, reported):
     client = Client(enforce_csrf_checks=True)
     client.force_login(cast.secretary)
-    assert client.post(act_url(reported, "accept"), {"version": 0}).status_code == 403
+    assert (
+        client.post(act_url(reported, "accept"), {"version": reported.version}).status_code == 403
+    )
     reported.refresh_from_db()
     assert reported.status == Status.DISPATCHED
 
 
 def test_a_whistle_and_a_report_in_go_through_the_endpoint(login, cast, reported):
-    data = {"departments": [cast.department.pk], "reason": "beyond_power", "version": 0}
+    v = reported.version
+    data = {"departments": [cast.department.pk], "reason": "beyond_power", "version": v}
     assert login(cast.dispatcher).post(act_url(reported, "whistle"), data).status_code == 302
     clerk = login(cast.clerk)
     assert "待报到" in page(clerk, reported)
-    stale = clerk.post(act_url(reported, "report_in"), {"note": "已到场", "version": 0})
+    stale = clerk.post(act_url(reported, "report_in"), {"note": "已到场", "version": v})
     assert stale.status_code == 409
-    assert clerk.post(act_url(reported, "report_in"), {"version": 1}).status_code == 302
+    assert clerk.post(act_url(reported, "report_in"), {"version": v + 1}).status_code == 302
     assert reported.summons.get().reported_at is not None
 
 
@@ -318,7 +334,9 @@ def test_the_neighbour_gets_404_for_our_case_its_photos_map_and_actions(login, c
         reverse("case-photo", args=[reported.number, photo.pk]),
     ]:
         assert client.get(url).status_code == 404, url
-    assert client.post(act_url(reported, "dispatch"), {"version": 0}).status_code == 404
+    assert (
+        client.post(act_url(reported, "dispatch"), {"version": reported.version}).status_code == 404
+    )
 
 
 def test_a_photo_is_served_to_those_who_see_the_case(login, cast, reported):
