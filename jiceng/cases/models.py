@@ -80,7 +80,9 @@ class Category(models.Model):
         for stage in Stage.values:
             warn, limit = self.limits(stage)
             if warn > limit:
-                raise ValidationError(_("%(stage)s预警时间不能晚于时限") % {"stage": stage})
+                raise ValidationError(
+                    _("%(stage)s预警时间不能晚于时限") % {"stage": Stage(stage).label}
+                )
 
     def limits(self, stage: str) -> tuple[float, float]:
         """(warning, overdue) hours for a stage."""
