@@ -174,15 +174,16 @@ def fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def fresh_process_caches():
     """Each test builds its own tree and grids; per-process caches (the locate index, the
-    city's id for rollups) must not outlive them."""
+    city's id for rollups, the dispatch policy) must not outlive them."""
+    from jiceng.cases import policy
     from jiceng.dashboards.rollups import reset_caches
     from jiceng.jurisdictions.locate import reset_index
 
-    reset_index()
-    reset_caches()
+    for reset in (reset_index, reset_caches, policy.invalidate):
+        reset()
     yield
-    reset_index()
-    reset_caches()
+    for reset in (reset_index, reset_caches, policy.invalidate):
+        reset()
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("事件办理")
 
     def ready(self) -> None:
-        from .calendar import connect_signals
+        from . import calendar, policy
 
-        connect_signals()
+        calendar.connect_signals()
+        policy.connect_signals()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from jiceng.jurisdictions.models import SEGMENT, Department, Jurisdiction
 
+from . import policy
 from .choices import Handler, ResolvedLevel
 from .models import Case, Responsibility, SkipLevelRule
 
@@ -33,25 +34,25 @@ def ancestor_codes(path: str) -> list[str]:
     return [path[i : i + SEGMENT] for i in range(len(path) - SEGMENT, -1, -SEGMENT)]
 
 
+def _categories(case: Case) -> list[int]:
+    """The case's 小类 and then its 大类: a rule for the 小类 is the more specific."""
+    parent = case.category.parent_id
+    return [case.category_id] + ([parent] if parent else [])
+
+
 def find_rule(case: Case) -> Responsibility | None:
     """The most specific rule: the deepest jurisdiction on the case's path, and at equal
     depth a rule for the 小类 before one for its 大类."""
     if not case.path:
         return None
-    codes = ancestor_codes(case.path)
-    categories = [case.category_id] + ([case.category.parent_id] if case.category.parent_id else [])
-    rules = list(
-        Responsibility.objects.filter(
-            jurisdiction__code__in=codes, category_id__in=categories
-        ).select_related("jurisdiction", "department__jurisdiction")
-    )
-    if not rules:
-        return None
-    depth = {code: i for i, code in enumerate(codes)}
-    return min(
-        rules,
-        key=lambda r: (depth[r.jurisdiction.code], categories.index(r.category_id)),
-    )
+    rules = policy.current().rules
+    categories = _categories(case)
+    for code in ancestor_codes(case.path):
+        for category_id in categories:
+            rule = rules.get((category_id, code))
+            if rule is not None:
+                return rule
+    return None
 
 
 def target_of(case: Case, rule: Responsibility) -> Target:
@@ -68,22 +69,19 @@ def find_target(case: Case) -> Target | None:
 
 
 def skip_level_rule(case: Case) -> SkipLevelRule | None:
-    categories = [case.category_id] + ([case.category.parent_id] if case.category.parent_id else [])
-    rules = {
-        r.category_id: r
-        for r in SkipLevelRule.objects.filter(category_id__in=categories, urgency=case.urgency)
-    }
-    return next((rules[c] for c in categories if c in rules), None)
+    skip = policy.current().skip
+    for category_id in _categories(case):
+        rule = skip.get((category_id, case.urgency))
+        if rule is not None:
+            return rule
+    return None
 
 
 def district_department(case: Case, kind: str) -> Department | None:
     """The case's district department of a kind (城管, 应急…), else the city's."""
-    qs = Department.objects.filter(kind=kind).select_related("jurisdiction")
-    if case.district_id:
-        found = qs.filter(jurisdiction_id=case.district_id).first()
-        if found:
-            return found
-    return qs.filter(jurisdiction__depth=0).first()
+    current = policy.current()
+    found = current.departments.get((case.district_id, kind)) if case.district_id else None
+    return found or current.city_departments.get(kind)
 
 
 def escalation_target(case: Case) -> Target | None:
@@ -105,7 +103,7 @@ def escalation_target(case: Case) -> Target | None:
 def _district_rule(case: Case) -> Responsibility | None:
     if not case.district_id:
         return None
-    categories = [case.category_id] + ([case.category.parent_id] if case.category.parent_id else [])
+    categories = _categories(case)
     return (
         Responsibility.objects.filter(
             jurisdiction_id__in=[case.district_id, case.district.parent_id],

@@ -96,3 +96,11 @@ def test_an_emergency_skips_levels_and_copies_other_departments(
     assert cast.clerk.notifications.filter(case=case).exists()  # 城管委 copied
     # Emergencies count natural hours: 0.5 h to accept, whatever the calendar says.
     assert (case.due_at - case.received_at).total_seconds() == pytest.approx(1800, abs=1)
+
+
+def test_a_new_rule_takes_effect_for_the_very_next_case(cast, catalogue):
+    assert report(cast, catalogue["garbage"]).in_manual_queue
+    Responsibility.objects.create(
+        category=catalogue["garbage"], jurisdiction=cast.city, handler=Handler.COMMUNITY
+    )
+    assert report(cast, catalogue["garbage"]).assigned_jurisdiction == cast.community
