@@ -175,14 +175,14 @@ def fast_password_hashing(settings):
 def fresh_process_caches():
     """Each test builds its own tree and grids; per-process caches (the locate index, the
     city's id for rollups, the dispatch policy) must not outlive them."""
-    from jiceng.cases import policy
+    from jiceng.cases import actions, policy
     from jiceng.dashboards.rollups import reset_caches
     from jiceng.jurisdictions.locate import reset_index
 
-    for reset in (reset_index, reset_caches, policy.invalidate):
+    for reset in (reset_index, reset_caches, policy.invalidate, actions.reset_places):
         reset()
     yield
-    for reset in (reset_index, reset_caches, policy.invalidate):
+    for reset in (reset_index, reset_caches, policy.invalidate, actions.reset_places):
         reset()
 
 

@@ -28,7 +28,7 @@ NO_GEOMETRY = [
 
 def access_case(user, number: str) -> Case:
     qs = Case.objects.visible_to(user).select_related(*RELATED).defer(*NO_GEOMETRY)
-    try:
-        return qs.get(number=number)
-    except Case.DoesNotExist:
-        raise Http404("没有这个事件，或您无权查看") from None
+    case = qs.numbered(number)
+    if case is None:
+        raise Http404("没有这个事件，或您无权查看")
+    return case

@@ -13,10 +13,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from jiceng.dashboards.rollups import bump
-from jiceng.jurisdictions.locate import locate, to_wgs84
+from jiceng.jurisdictions.locate import get_index, locate, to_wgs84
 from jiceng.jurisdictions.models import Department, Grid, Jurisdiction
 from jiceng.lib.clock import now as clock_now
 
@@ -47,7 +46,7 @@ class Place:
 
     lng: float | None = None
     lat: float | None = None
-    grid: Grid | None = None
+    grid_id: int | None = None
     community: Jurisdiction | None = None
     subdistrict: Jurisdiction | None = None
     district: Jurisdiction | None = None
@@ -58,6 +57,36 @@ class Place:
         return unit.path if unit else ""
 
 
+@dataclass(frozen=True)
+class _PlaceTables:
+    """Grid ids and the jurisdictions above them, for the grids the locate index knows;
+    rebuilt whenever the index is (after any grid write) or a jurisdiction changes."""
+
+    index: object
+    grids: dict[str, tuple[int, int]]  # grid code → (grid id, community id)
+    nodes: dict[int, Jurisdiction]
+
+
+_tables: _PlaceTables | None = None
+
+
+def _place_tables() -> _PlaceTables:
+    global _tables
+    index = get_index()
+    tables = _tables
+    if tables is None or tables.index is not index:
+        grids = Grid.objects.filter(kind="general").values_list("code", "id", "community_id")
+        nodes = Jurisdiction.objects.exclude(level="city").defer("geometry_wkb")
+        tables = _PlaceTables(index, {c: (g, m) for c, g, m in grids}, {n.pk: n for n in nodes})
+        _tables = tables
+    return tables
+
+
+def reset_places(**_kwargs) -> None:
+    global _tables
+    _tables = None
+
+
 def place_of(lng: float | None, lat: float | None, crs: str = "wgs84", hint: str = "") -> Place:
     """Locate a point; a case with no point (or outside every grid) keeps the unit named
     by `hint` (a jurisdiction code from a hotline order), so it is never dropped."""
@@ -65,20 +94,13 @@ def place_of(lng: float | None, lat: float | None, crs: str = "wgs84", hint: str
         return _hinted(hint)
     lng, lat = to_wgs84(float(lng), float(lat), crs)
     found = locate(lng, lat)
-    if found.outside:
+    tables = _place_tables()
+    if found.outside or found.grid_code not in tables.grids:
         return _hinted(hint, lng, lat)
-    grid = (
-        Grid.objects.select_related("community__parent__parent")
-        .defer(
-            "geometry_wkb",
-            "community__geometry_wkb",
-            "community__parent__geometry_wkb",
-            "community__parent__parent__geometry_wkb",
-        )
-        .get(code=found.grid_code)
-    )
-    subdistrict = grid.community.parent
-    return Place(lng, lat, grid, grid.community, subdistrict, subdistrict.parent)
+    grid_id, community_id = tables.grids[found.grid_code]
+    community = tables.nodes[community_id]
+    subdistrict = tables.nodes[community.parent_id]
+    return Place(lng, lat, grid_id, community, subdistrict, tables.nodes[subdistrict.parent_id])
 
 
 def _hinted(code: str, lng: float | None = None, lat: float | None = None) -> Place:
@@ -119,12 +141,19 @@ def report_by_grid_worker(
     after = photos.check_photos(after_photos)
     place = place_of(lng, lat, crs)
     with transaction.atomic():
-        case = _create(Source.GRID_REPORT, category, place, description, acting_user, urgency)
+        case = _create(
+            Source.GRID_REPORT,
+            category,
+            place,
+            description,
+            acting_user,
+            urgency,
+            self_resolved=self_resolved,
+        )
         photos.store_photos(case, PhotoStage.REPORT, checked, acting_user)
         if self_resolved:
             photos.store_photos(case, PhotoStage.AFTER, after, acting_user)
-            return _self_resolve(case, acting_user)
-        return _route(case)
+        return case
 
 
 def receive_hotline_order(
@@ -165,7 +194,7 @@ def receive_hotline_order(
                 caller_phone=caller_phone,
                 address=address,
             )
-            return _route(case), True
+            return case, True
     except IntegrityError:
         # Two deliveries of one order at the same moment: the unique order number lets
         # one insert win; the other returns the winner's case.
@@ -202,7 +231,7 @@ def report_by_resident(
             caller_phone=acting_user.phone,
         )
         photos.store_photos(case, PhotoStage.REPORT, checked, acting_user)
-        return _route(case)
+        return case
 
 
 def report_patrol_finding(
@@ -220,21 +249,34 @@ def report_patrol_finding(
     with transaction.atomic():
         case = _create(Source.PATROL, category, place, description, acting_user, None)
         photos.store_photos(case, PhotoStage.REPORT, checked, acting_user)
-        return _route(case)
+        return case
 
 
-def _create(source, category, place: Place, description, reporter, urgency, **extra) -> Case:
+def _create(
+    source,
+    category,
+    place: Place,
+    description,
+    reporter,
+    urgency,
+    *,
+    self_resolved=False,
+    **extra,
+) -> Case:
+    """Receive a case and, in the same INSERT, route it: dispatched by the skip-level
+    rules or the responsibility list, closed on the spot (自处置), or queued for the
+    subdistrict dispatcher when no rule matches (never dropped, never defaulted)."""
     if not description.strip():
         raise CaseError("事件描述不能为空")
     now = clock_now()
-    case = Case.objects.create(
+    case = Case(
         source=source,
         category=category,
         urgency=urgency or category.urgency,
         description=description.strip(),
         lng=place.lng,
         lat=place.lat,
-        grid=place.grid,
+        grid_id=place.grid_id,
         community=place.community,
         subdistrict=place.subdistrict,
         district=place.district,
@@ -243,81 +285,46 @@ def _create(source, category, place: Place, description, reporter, urgency, **ex
         received_at=now,
         **extra,
     )
-    case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:08d}"
-    Case.objects.filter(pk=case.pk).update(number=case.number)
-    _event(case, "receive", "", Status.RECEIVED, reporter, now, data={"source": source})
-    bump(case, now, received=1)
+    target, copies = (None, []) if self_resolved else _route(case)
+    if self_resolved:
+        _close_on_the_spot(case, now)
+    elif target is not None:
+        _set_assignment(case, target, now)
+    else:
+        case.in_manual_queue = True
+    case.save(force_insert=True)
+    _intake_events(case, target, reporter, now)
+    _intake_rollups(case, now)
+    _intake_notifications(case, target, copies)
     return case
 
 
-def _self_resolve(case: Case, user) -> Case:
-    now = case.received_at
+def _route(case: Case) -> tuple[Target | None, list[Department]]:
+    skip = skip_level_rule(case)
+    if skip is not None:
+        copies = [district_department(case, kind) for kind in skip.copy_kind_list()]
+        if skip.target_level == "subdistrict" and case.subdistrict:
+            target = Target(jurisdiction=case.subdistrict)
+        else:
+            department = district_department(case, skip.department_kind)
+            target = Target(department=department) if department else None
+        if target is not None:
+            return target, [d for d in copies if d is not None]
+    target = find_target(case)
+    if target is None or (target.jurisdiction is None and target.department is None):
+        return None, []
+    return target, []
+
+
+def _close_on_the_spot(case: Case, now) -> None:
     case.status = Status.CLOSED
     case.self_resolved = True
     case.resolved_level = ResolvedLevel.GRID
     case.closed_at = now
     case.closed_on_time = True
-    case.save()
-    _event(case, "self_resolve", Status.RECEIVED, Status.CLOSED, user, now, "网格员现场自处置")
-    bump(case, now, self_resolved=1, closed=1, closed_grid=1, due=1, closed_on_time=1)
-    return case
 
 
-def _route(case: Case) -> Case:
-    """Dispatch by the skip-level rules or the responsibility list; no rule → the
-    subdistrict dispatcher's manual queue (never dropped, never silently defaulted)."""
-    target = _skip_level(case) or find_target(case)
-    if target is None or (target.jurisdiction is None and target.department is None):
-        return _queue(case)
-    _assign(case, target, case.received_at, None, "dispatch", "按权责清单自动派单")
-    return case
-
-
-def _skip_level(case: Case) -> Target | None:
-    rule = skip_level_rule(case)
-    if rule is None:
-        return None
-    if rule.target_level == "subdistrict" and case.subdistrict:
-        target = Target(jurisdiction=case.subdistrict)
-    else:
-        department = district_department(case, rule.department_kind)
-        target = Target(department=department) if department else None
-    copies = [district_department(case, kind) for kind in rule.copy_kind_list()]
-    for department in filter(None, copies):
-        notify.notify(
-            notify.clerks_of(department.pk),
-            NotificationKind.ASSIGNMENT,
-            case,
-            f"抄送（越级）：{case.number} {case.category.name}",
-        )
-    return target
-
-
-def _queue(case: Case) -> Case:
-    case.in_manual_queue = True
-    case.save(update_fields=["in_manual_queue"])
-    _event(
-        case,
-        "queue",
-        Status.RECEIVED,
-        Status.RECEIVED,
-        None,
-        case.received_at,
-        "权责清单中没有匹配的规则，转街道人工派单",
-    )
-    notify.notify(
-        notify.dispatchers_of(case),
-        NotificationKind.ASSIGNMENT,
-        case,
-        f"待人工派单：{case.number} {case.category.name}",
-    )
-    return case
-
-
-def _assign(case: Case, target: Target, now, user, action: str, note: str) -> None:
-    before = case.status
-    if case.status in IN_ROUND:
-        _cohort(case, -1)  # an escalation mid-handling ends the old unit's round
+def _set_assignment(case: Case, target: Target, now) -> None:
     case.assigned_jurisdiction = target.jurisdiction
     case.assigned_department = target.department
     case.escalation_level = target.level
@@ -325,6 +332,108 @@ def _assign(case: Case, target: Target, now, user, action: str, note: str) -> No
     case.status = Status.DISPATCHED
     case.dispatched_at = now
     clock.start_stage(case, Stage.ACCEPT, now)
+
+
+def _intake_events(case: Case, target: Target | None, reporter, now) -> None:
+    actor = reporter if getattr(reporter, "is_authenticated", False) else None
+    rows = [
+        CaseEvent(
+            case=case,
+            action="receive",
+            to_status=Status.RECEIVED,
+            actor=actor,
+            at=now,
+            data={"source": case.source},
+        )
+    ]
+    if case.self_resolved:
+        rows.append(
+            CaseEvent(
+                case=case,
+                action="self_resolve",
+                from_status=Status.RECEIVED,
+                to_status=Status.CLOSED,
+                actor=actor,
+                at=now,
+                note="网格员现场自处置",
+            )
+        )
+    elif target is not None:
+        unit = target.department or target.jurisdiction
+        rows.append(
+            CaseEvent(
+                case=case,
+                action="dispatch",
+                from_status=Status.RECEIVED,
+                to_status=Status.DISPATCHED,
+                at=now,
+                note="按权责清单自动派单",
+                data={"unit": unit.name, "level": target.level},
+            )
+        )
+    else:
+        rows.append(
+            CaseEvent(
+                case=case,
+                action="queue",
+                from_status=Status.RECEIVED,
+                to_status=Status.RECEIVED,
+                at=now,
+                note="权责清单中没有匹配的规则，转街道人工派单",
+            )
+        )
+    CaseEvent.objects.bulk_create(rows)
+
+
+def _intake_rollups(case: Case, now) -> None:
+    if case.self_resolved:
+        bump(
+            case, now, received=1, self_resolved=1, closed=1, closed_grid=1, due=1, closed_on_time=1
+        )
+    elif case.status == Status.DISPATCHED:
+        bump(
+            case,
+            now,
+            received=1,
+            dispatched=1,
+            department_id=case.assigned_department_id,
+            department_counters={"dispatched": 1},
+        )
+    else:
+        bump(case, now, received=1)
+
+
+def _intake_notifications(case: Case, target: Target | None, copies: list) -> None:
+    if case.self_resolved:
+        return
+    if target is None:
+        notify.notify(
+            notify.dispatchers_of(case),
+            NotificationKind.ASSIGNMENT,
+            case,
+            f"待人工派单：{case.number} {case.category.name}",
+        )
+        return
+    notify.notify(
+        notify.handlers_of(case),
+        NotificationKind.ASSIGNMENT,
+        case,
+        f"新派单：{case.number} {case.category.name}",
+    )
+    for department in copies:
+        notify.notify(
+            notify.clerks_of(department.pk),
+            NotificationKind.ASSIGNMENT,
+            case,
+            f"抄送（越级）：{case.number} {case.category.name}",
+        )
+
+
+def _assign(case: Case, target: Target, now, user, action: str, note: str) -> None:
+    before = case.status
+    if case.status in IN_ROUND:
+        _cohort(case, -1)  # an escalation mid-handling ends the old unit's round
+    _set_assignment(case, target, now)
     case.version += 1
     _save_changes(case)
     unit = target.department or target.jurisdiction

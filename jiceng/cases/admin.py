@@ -20,7 +20,15 @@ from jiceng.lib.masking import mask_name, mask_phone
 
 from .catalogue import LIMIT_FIELDS, record_change
 from .choices import Stage
-from .models import Case, CaseEvent, Category, CategoryChange, HolidayOverride, Responsibility
+from .models import (
+    Case,
+    CaseEvent,
+    Category,
+    CategoryChange,
+    HolidayOverride,
+    Responsibility,
+    id_of_number,
+)
 from .templatetags.case_tags import actor_name
 
 HISTORY_ON_PAGE = 20
@@ -239,7 +247,7 @@ class CaseAdmin(ScopedAdmin):
     list_display += ["received_at", "masked_caller_phone", "masked_caller_name"]
     list_filter = ["status", "source", "urgency", "warned", "overdue", "in_manual_queue"]
     list_filter += [CaseGroupFilter]
-    search_fields = ["^number", "=hotline_order_no"]
+    search_fields = ["=hotline_order_no"]
     list_select_related = CASE_RELATED
     show_full_result_count = False  # one COUNT over a whole city is enough per page
     inlines = [CaseEventInline]
@@ -283,6 +291,13 @@ class CaseAdmin(ScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f for _name, options in self.fieldsets for f in options["fields"]]
+
+    def get_search_results(self, request, queryset, search_term):
+        """A case number is a date and the id: search it as the id."""
+        pk = id_of_number(search_term)
+        if pk is not None:
+            return queryset.filter(pk=pk), False
+        return super().get_search_results(request, queryset, search_term)
 
     def has_add_permission(self, request):
         return False  # cases come in through intake (grid reports, 12345, residents)

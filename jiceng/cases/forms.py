@@ -327,7 +327,7 @@ class MergeForm(ActionForm):
 
     def clean_into(self) -> Case:
         number = self.cleaned_data["into"].strip()
-        original = Case.objects.visible_to(self.user).filter(number=number).first()
+        original = Case.objects.visible_to(self.user).numbered(number)
         if original is None:
             raise forms.ValidationError(_("没有这个事件，或您无权查看"))
         return original

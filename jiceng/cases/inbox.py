@@ -14,7 +14,7 @@ def inbox_for(user) -> QuerySet:
     return (
         Notification.objects.filter(user_id=user.pk)
         .select_related("case")
-        .only("kind", "text", "created_at", "read_at", "case", "case__number")
+        .only("kind", "text", "created_at", "read_at", "case", "case__received_at")
         .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id")
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.jurisdictions.models import Department, Grid, Jurisdiction, subtree_q
@@ -210,7 +211,21 @@ class HolidayOverride(models.Model):
         return f"{self.date} {'上班' if self.is_workday else '休息'} {self.name}"
 
 
+def id_of_number(number: str) -> int | None:
+    """The id inside a case number, or None when it is not one."""
+    number = number.strip()
+    if len(number) < 16 or not number.isdigit():
+        return None
+    return int(number[8:])
+
+
 class CaseQuerySet(models.QuerySet):
+    def numbered(self, number: str) -> Case | None:
+        """The case with this number, or None (a wrong date prefix is no match)."""
+        pk = id_of_number(number)
+        case = self.filter(pk=pk).first() if pk is not None else None
+        return case if case is not None and case.number == number.strip() else None
+
     def visible_to(self, user) -> CaseQuerySet:
         """The one place that decides which cases a user may see."""
         from jiceng.accounts.scope import scope_for
@@ -240,7 +255,6 @@ class Case(models.Model):
     nothing.
     """
 
-    number = models.CharField(_("编号"), max_length=20, unique=True, null=True, blank=True)
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
     category = models.ForeignKey(
         Category, verbose_name=_("事项类别"), on_delete=models.PROTECT, related_name="cases"
@@ -342,6 +356,15 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number or self.pk} {self.category.name}"
+
+    @property
+    def number(self) -> str:
+        """The case number people quote: the local date received and the id,
+        2026112100000123. It encodes the id, so it needs no column, no second write and
+        no lookup table (`CaseQuerySet.numbered`)."""
+        if self.pk is None or self.received_at is None:
+            return ""
+        return f"{timezone.localtime(self.received_at):%Y%m%d}{self.pk:08d}"
 
 
 class CaseEvent(models.Model):

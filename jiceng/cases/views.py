@@ -173,7 +173,7 @@ def _perform(request, case: Case, action: str) -> Case:
     if not form.is_valid():
         raise CaseError(form_message(form))
     form.perform()
-    return Case.objects.only("number", "status", "version").get(pk=case.pk)
+    return Case.objects.only("received_at", "status", "version").get(pk=case.pk)
 
 
 def _refused(request, case: Case, error: CaseError):

@@ -52,32 +52,43 @@ def local_day(moment: datetime | date) -> date:
 
 
 def bump(
-    case, moment, *, department_id: int | None = None, territorial: bool = True, **counters: int
+    case,
+    moment,
+    *,
+    department_id: int | None = None,
+    territorial: bool = True,
+    department_counters: dict[str, int] | None = None,
+    **counters: int,
 ) -> None:
     """Add `counters` on the day of `moment` to the case's territorial units and, when
-    given, to a department."""
-    counters = {k: v for k, v in counters.items() if v}
-    if not counters:
-        return
-    unknown = set(counters) - set(COUNTERS)
+    given, to a department (`department_counters` if they differ), in one statement."""
+    rows = []
+    if territorial:
+        rows += [(unit, counters) for unit in territorial_units(case)]
+    if department_id:
+        dept = counters if department_counters is None else department_counters
+        rows += [(unit, dept) for unit in department_unit(department_id)]
+    rows = [(unit, {k: v for k, v in c.items() if v}) for unit, c in rows]
+    rows = [(unit, c) for unit, c in rows if c]
+    if rows:
+        _upsert(local_day(moment), rows)
+
+
+def _upsert(day: date, rows) -> None:
+    names = sorted({name for _unit, counters in rows for name in counters})
+    unknown = set(names) - set(COUNTERS)
     if unknown:
         raise ValueError(f"unknown rollup counters: {sorted(unknown)}")
-    units = (territorial_units(case) if territorial else []) + department_unit(department_id)
-    if units:
-        _upsert(local_day(moment), units, counters)
-
-
-def _upsert(day: date, units, counters: dict[str, int]) -> None:
-    names = list(counters)
     columns = ["day", "unit", "level", "jurisdiction_id", "department_id", *names]
     row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     updates = ", ".join(f"{n} = {TABLE}.{n} + excluded.{n}" for n in names)
     sql = (
-        f"INSERT INTO {TABLE} ({', '.join(columns)}) VALUES {', '.join([row] * len(units))} "
+        f"INSERT INTO {TABLE} ({', '.join(columns)}) VALUES {', '.join([row] * len(rows))} "
         f"ON CONFLICT (day, unit) DO UPDATE SET {updates}"
     )
     params: list = []
-    for key, level, jurisdiction_id, department_id in units:
-        params += [day, key, level, jurisdiction_id, department_id, *counters.values()]
+    for (key, level, jurisdiction_id, department_id), counters in rows:
+        params += [day, key, level, jurisdiction_id, department_id]
+        params += [counters.get(n, 0) for n in names]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -133,3 +133,17 @@ def test_an_extension_moves_the_round_to_its_new_deadline_day(cast, catalogue, r
     before = kpi_of(f"j{cast.street.pk}", "subdistrict").c("due")
     actions.approve_extension(case, acting_user=cast.dispatcher, hours=80)
     assert kpi_of(f"j{cast.street.pk}", "subdistrict").c("due") == before == 1
+
+
+def test_a_department_counts_what_it_was_given_not_what_the_place_received(cast, catalogue, rules):
+    actions.report_by_grid_worker(
+        acting_user=cast.grid_worker,
+        category=catalogue["road"],
+        lng=IN_GRID[0],
+        lat=IN_GRID[1],
+        description="路面坑洼",
+    )
+    department = kpi_of(f"d{cast.department.pk}", "department")
+    street = kpi_of(f"j{cast.street.pk}", "subdistrict")
+    assert (department.c("received"), department.c("dispatched")) == (0, 1)
+    assert (street.c("received"), street.c("dispatched")) == (1, 1)
