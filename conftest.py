@@ -179,10 +179,10 @@ def fresh_process_caches():
     from jiceng.dashboards.rollups import reset_caches
     from jiceng.jurisdictions.locate import reset_index
 
-    for reset in (reset_index, reset_caches, policy.invalidate, actions.reset_places):
+    for reset in (reset_index, reset_caches, policy.reset, actions.reset_places):
         reset()
     yield
-    for reset in (reset_index, reset_caches, policy.invalidate, actions.reset_places):
+    for reset in (reset_index, reset_caches, policy.reset, actions.reset_places):
         reset()
 
 

@@ -65,12 +65,11 @@ def _load() -> Policy:
 def invalidate(**_kwargs) -> None:
     """Forget the snapshot now and again after the commit (a thread could reload the old
     rows in between)."""
-    global _current
-    _current = None
-    transaction.on_commit(_forget)
+    reset()
+    transaction.on_commit(reset)
 
 
-def _forget() -> None:
+def reset() -> None:
     global _current
     _current = None
 
