@@ -408,21 +408,21 @@ def _intake_notifications(case: Case, target: Target | None, copies: list) -> No
         return
     if target is None:
         notify.notify(
-            notify.dispatchers_of(case),
+            "dispatchers",
             NotificationKind.ASSIGNMENT,
             case,
             f"待人工派单：{case.number} {case.category.name}",
         )
         return
     notify.notify(
-        notify.handlers_of(case),
+        "handlers",
         NotificationKind.ASSIGNMENT,
         case,
         f"新派单：{case.number} {case.category.name}",
     )
     for department in copies:
         notify.notify(
-            notify.clerks_of(department.pk),
+            f"clerks:{department.pk}",
             NotificationKind.ASSIGNMENT,
             case,
             f"抄送（越级）：{case.number} {case.category.name}",
@@ -449,7 +449,7 @@ def _assign(case: Case, target: Target, now, user, action: str, note: str) -> No
     )
     bump(case, now, department_id=case.assigned_department_id, dispatched=1)
     notify.notify(
-        notify.handlers_of(case),
+        "handlers",
         NotificationKind.ASSIGNMENT,
         case,
         f"新派单：{case.number} {case.category.name}",
@@ -583,7 +583,7 @@ def reply(case: Case, *, acting_user, result: str, photos_in=(), expected_versio
     photos.store_photos(case, PhotoStage.REPLY, checked, acting_user)
     _finish(case, t, acting_user, now, result.strip())
     notify.notify(
-        notify.verifiers_of(case),
+        "verifiers",
         NotificationKind.VERIFY,
         case,
         f"待现场核查：{case.number} {case.category.name}",
@@ -609,7 +609,7 @@ def verify(
         clock.start_stage(case, Stage.HANDLE, now)
         _cohort(case, +1)
         notify.notify(
-            notify.handlers_of(case),
+            "handlers",
             NotificationKind.RETURN,
             case,
             f"核查不通过，请返工：{case.number}",
@@ -672,7 +672,7 @@ def follow_up(
     _finish(case, t, acting_user, now, note, resolved=resolved, satisfaction=satisfaction)
     if case.assigned_department_id:
         notify.notify(
-            notify.clerks_of(case.assigned_department_id),
+            f"clerks:{case.assigned_department_id}",
             NotificationKind.RATING,
             case,
             f"回访结果：{case.number} {Satisfaction(satisfaction).label}",
@@ -693,7 +693,7 @@ def return_case(case: Case, *, acting_user, reason: str, expected_version=None) 
     clock.stop(case)
     _finish(case, t, acting_user, now, reason.strip())
     notify.notify(
-        notify.dispatchers_of(case),
+        "dispatchers",
         NotificationKind.RETURN,
         case,
         f"退单：{case.number}，原因：{reason.strip()[:60]}",
@@ -710,7 +710,7 @@ def overrule(case: Case, *, acting_user, note: str, expected_version=None) -> Ca
     bump(case, now, department_id=case.assigned_department_id, dispatched=1)
     _finish(case, t, acting_user, now, note)
     notify.notify(
-        notify.handlers_of(case),
+        "handlers",
         NotificationKind.ASSIGNMENT,
         case,
         f"退单被驳回，请签收办理：{case.number}",
@@ -727,7 +727,7 @@ def request_extension(
     case, t, now = _locked(case, "request_extension", acting_user, expected_version)
     _finish(case, t, acting_user, now, reason.strip(), hours=hours)
     notify.notify(
-        notify.dispatchers_of(case),
+        "dispatchers",
         NotificationKind.ASSIGNMENT,
         case,
         f"延期申请：{case.number} {hours} 小时",
@@ -755,9 +755,7 @@ def request_park(case: Case, *, acting_user, reason: str, expected_version=None)
         raise CaseError("申请挂账必须填写原因")
     case, t, now = _locked(case, "request_park", acting_user, expected_version)
     _finish(case, t, acting_user, now, reason.strip())
-    notify.notify(
-        notify.dispatchers_of(case), NotificationKind.ASSIGNMENT, case, f"挂账申请：{case.number}"
-    )
+    notify.notify("dispatchers", NotificationKind.ASSIGNMENT, case, f"挂账申请：{case.number}")
     return case
 
 
@@ -799,7 +797,7 @@ def reopen(case: Case, *, acting_user, note: str = "", expected_version=None) ->
     bump(case, now, department_id=case.assigned_department_id, dispatched=1)
     _finish(case, t, acting_user, now, note)
     notify.notify(
-        notify.handlers_of(case),
+        "handlers",
         NotificationKind.ASSIGNMENT,
         case,
         f"重办：{case.number} 群众不满意",
@@ -848,9 +846,7 @@ def escalate(case: Case, *, acting_user, reason: str, expected_version=None) -> 
 def urge(case: Case, *, acting_user, note: str, expected_version=None) -> Case:
     case, t, now = _locked(case, "urge", acting_user, expected_version)
     _finish(case, t, acting_user, now, note)
-    notify.notify(
-        notify.handlers_of(case), NotificationKind.URGE, case, f"催办：{case.number} {note[:60]}"
-    )
+    notify.notify("handlers", NotificationKind.URGE, case, f"催办：{case.number} {note[:60]}")
     return case
 
 
@@ -858,7 +854,7 @@ def urge(case: Case, *, acting_user, note: str, expected_version=None) -> Case:
 def supervise(case: Case, *, acting_user, note: str, expected_version=None) -> Case:
     case, t, now = _locked(case, "supervise", acting_user, expected_version)
     _finish(case, t, acting_user, now, note)
-    users = list(notify.handlers_of(case)) + list(notify.dispatchers_of(case))
+    users = ["handlers", "dispatchers"]
     notify.notify(users, NotificationKind.SUPERVISE, case, f"督办：{case.number} {note[:60]}")
     return case
 
@@ -900,7 +896,7 @@ def blow_whistle(
         bump(case, now, territorial=False, department_id=d.pk, summoned=1)
     for d in departments:
         notify.notify(
-            notify.clerks_of(d.pk),
+            f"clerks:{d.pk}",
             NotificationKind.WHISTLE,
             case,
             f"吹哨：{case.subdistrict.name}召集贵部门 {minutes} 分钟内报到，事件 {case.number}",
@@ -962,7 +958,7 @@ def rate_department(
         result=result,
     )
     notify.notify(
-        notify.clerks_of(summons.department_id),
+        f"clerks:{summons.department_id}",
         NotificationKind.RATING,
         case,
         f"街道评价：{case.number} 平均 {summons.score} 分",
@@ -1017,6 +1013,6 @@ def _mark(case_id: int, now, flag: str, action: str, kind: str) -> int:
         f"{Stage(case.stage).label}{label}",
         data={"stage": case.stage},
     )
-    users = list(notify.handlers_of(case)) + list(notify.dispatchers_of(case))
+    users = ["handlers", "dispatchers"]
     notify.notify(users, kind, case, f"{label}：{case.number} {case.category.name}")
     return 1

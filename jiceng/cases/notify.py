@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -77,20 +77,43 @@ def muted() -> Iterator[None]:
         _muted.reset(token)
 
 
-def notify(users: Iterable, kind: str, case: Case | None, text: str) -> None:
-    """Queue notifications to send once the surrounding transaction commits."""
+def notify(to: str | list[str], kind: str, case: Case | None, text: str) -> None:
+    """Queue a notification to an audience of the case, sent once the transaction commits.
+
+    `to` names who is told: "handlers", "dispatchers", "verifiers" of the case, or
+    "clerks:<department id>". The people are looked up by the background job, not here,
+    so the action's transaction pays for no query (and a reassignment made in the same
+    request is already visible to the job).
+    """
     if _muted.get():
         return
-    user_ids = sorted({u.pk for u in users if u is not None})
-    if not user_ids:
-        return
+    audience = [to] if isinstance(to, str) else list(to)
+    unknown = [a for a in audience if a not in AUDIENCES and not a.startswith("clerks:")]
+    if unknown:
+        raise ValueError(f"unknown notification audience: {unknown}")
     case_id = case.pk if case else None
     # robust: the action has committed by now, so a failed send (Redis down) is logged
     # rather than turned into an error for a change that already happened.
     transaction.on_commit(
-        lambda: jobs.enqueue("jiceng.cases.notify.deliver", user_ids, kind, case_id, text),
+        lambda: jobs.enqueue("jiceng.cases.notify.deliver_to", audience, kind, case_id, text),
         robust=True,
     )
+
+
+def deliver_to(audience: list[str], kind: str, case_id: int | None, text: str) -> None:
+    """Find the people of each audience, then deliver (the background job)."""
+    case = Case.objects.filter(pk=case_id).select_related("assigned_jurisdiction").first()
+    user_ids: set[int] = set()
+    for name in audience:
+        if name.startswith("clerks:"):
+            people = clerks_of(int(name.removeprefix("clerks:")))
+        elif case is not None:
+            people = AUDIENCES[name](case)
+        else:
+            continue
+        user_ids |= set(people.values_list("pk", flat=True))
+    if user_ids:
+        deliver(sorted(user_ids), kind, case_id, text)
 
 
 def deliver(user_ids: list[int], kind: str, case_id: int | None, text: str) -> None:
@@ -160,3 +183,6 @@ def clerks_of(department_id: int):
     return get_user_model().objects.filter(
         role=Role.DEPARTMENT_CLERK, department_id=department_id, is_active=True
     )
+
+
+AUDIENCES = {"handlers": handlers_of, "dispatchers": dispatchers_of, "verifiers": verifiers_of}

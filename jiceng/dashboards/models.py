@@ -46,10 +46,18 @@ class DailyStat(models.Model):
     unit = models.CharField(max_length=24, help_text="j<jurisdiction id> or d<department id>")
     level = models.CharField(_("层级"), max_length=16)
     jurisdiction = models.ForeignKey(
-        "jurisdictions.Jurisdiction", on_delete=models.CASCADE, null=True, related_name="+"
+        "jurisdictions.Jurisdiction",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,  # read by unit and level; every upsert would pay for it
     )
     department = models.ForeignKey(
-        "jurisdictions.Department", on_delete=models.CASCADE, null=True, related_name="+"
+        "jurisdictions.Department",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
     )
     # One column per name in COUNTERS (kept explicit so migrations and readers see them).
     received = models.BigIntegerField(default=0, db_default=0)
