@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from jiceng.dashboards.rollups import bump
 from jiceng.jurisdictions.locate import get_index, locate, to_wgs84
 from jiceng.jurisdictions.models import Department, Grid, Jurisdiction
+from jiceng.lib import fastsql
 from jiceng.lib.clock import now as clock_now
 
 from . import clock, notify, photos
@@ -292,7 +293,7 @@ def _create(
         _set_assignment(case, target, now)
     else:
         case.in_manual_queue = True
-    case.save(force_insert=True)
+    fastsql.insert(case)
     _intake_events(case, target, reporter, now)
     _intake_rollups(case, now)
     _intake_notifications(case, target, copies)
@@ -382,7 +383,7 @@ def _intake_events(case: Case, target: Target | None, reporter, now) -> None:
                 note="权责清单中没有匹配的规则，转街道人工派单",
             )
         )
-    CaseEvent.objects.bulk_create(rows)
+    fastsql.insert_many(rows)
 
 
 def _intake_rollups(case: Case, now) -> None:

@@ -75,20 +75,25 @@ def bump(
 
 
 def _upsert(day: date, rows) -> None:
-    names = sorted({name for _unit, counters in rows for name in counters})
+    names = tuple(sorted({name for _unit, counters in rows for name in counters}))
+    params: list = []
+    for (key, level, jurisdiction_id, department_id), counters in rows:
+        params += [day, key, level, jurisdiction_id, department_id]
+        params += [counters.get(n, 0) for n in names]
+    with connection.cursor() as cursor:
+        cursor.execute(_upsert_sql(names, len(rows)), params)
+
+
+@lru_cache(maxsize=256)
+def _upsert_sql(names: tuple[str, ...], rows: int) -> str:
+    """One statement text per set of counters and number of units (built once)."""
     unknown = set(names) - set(COUNTERS)
     if unknown:
         raise ValueError(f"unknown rollup counters: {sorted(unknown)}")
     columns = ["day", "unit", "level", "jurisdiction_id", "department_id", *names]
     row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     updates = ", ".join(f"{n} = {TABLE}.{n} + excluded.{n}" for n in names)
-    sql = (
-        f"INSERT INTO {TABLE} ({', '.join(columns)}) VALUES {', '.join([row] * len(rows))} "
+    return (
+        f"INSERT INTO {TABLE} ({', '.join(columns)}) VALUES {', '.join([row] * rows)} "
         f"ON CONFLICT (day, unit) DO UPDATE SET {updates}"
     )
-    params: list = []
-    for (key, level, jurisdiction_id, department_id), counters in rows:
-        params += [day, key, level, jurisdiction_id, department_id]
-        params += [counters.get(n, 0) for n in names]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
