@@ -110,6 +110,11 @@ NOTES = [
     "- Demo grids: `build_demo_grids()` redrawing every boundary and grid and writing them",
     "  in one transaction (`jiceng generate-grids`); check-grids: gaps and overlaps of all",
     "  general grids against the city boundary (`jiceng check-grids`).",
+    "- Case intake: `report_by_grid_worker` called one case at a time, each its own",
+    "  transaction (locate, dispatch by the responsibility list, stage deadlines on the",
+    "  holiday calendar, timeline rows, rollups); notifications are background jobs and",
+    "  muted here. The issue's target is measured on PostgreSQL (`DATABASE_URL=postgres://…",
+    "  make bench`).",
 ]
 
 
