@@ -48,7 +48,7 @@ demo: install
 # so no celery beat in the demo). Both stop when the server does.
 run: demo
 	DEBUG=true $(JICENG) demo-logins
-	@echo "演示事件正在后台生成（约 5 分钟，进度见 var/demo-cases.log），刷新页面即可看到新事件。"
+	@echo "演示事件正在后台生成（约 4 分钟，进度见 var/demo-cases.log），刷新页面即可看到新事件。"
 	(DEBUG=true $(JICENG) seed-demo-cases > var/demo-cases.log 2>&1; exec env DEBUG=true $(JICENG) sweep --loop > /dev/null) & trap "pkill -P $$! 2>/dev/null; kill $$! 2>/dev/null" EXIT; DEBUG=true $(JICENG) runserver $(HOST)
 
 lint: install
