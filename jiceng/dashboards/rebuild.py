@@ -1,0 +1,209 @@
+"""Rebuild the daily rollups from the case rows: for historical cases loaded in bulk
+(a migration from another system, the benchmarks' million cases) or to repair rollups
+after a manual fix in the database.
+
+The actions keep rollups exact as they go. A rebuild can only count what the case rows
+still hold: each case's latest dispatch, acceptance and handling deadline; reworks and
+returns on the day of the case's reply or dispatch. For cases handled once, the rebuilt
+counters equal the incremental ones (tests/test_rebuild.py checks that).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
+
+from jiceng.cases.choices import Satisfaction
+from jiceng.cases.models import Case, Summons
+from jiceng.jurisdictions.models import Jurisdiction
+
+from .models import COUNTERS, DailyStat
+
+TERRITORIAL = {"community": "community_id", "subdistrict": "subdistrict_id",
+               "district": "district_id", "city": None}  # fmt: skip
+
+# (date column, filter, counters) — each counter summed per local day of the column.
+SPECS = [
+    ("received_at", Q(), {
+        "received": Count("id"),
+        "self_resolved": Count("id", filter=Q(self_resolved=True)),
+    }),
+    ("dispatched_at", Q(dispatched_at__isnull=False), {
+        "dispatched": Count("id"),
+        "returns": Sum("return_count"),
+    }),
+    ("accepted_at", Q(accepted_at__isnull=False), {
+        "accepted": Count("id"),
+        "accepted_on_time": Count("id", filter=Q(accepted_on_time=True)),
+    }),
+    ("handle_due_at", Q(handle_due_at__isnull=False) & ~Q(status="parked"), {
+        "due": Count("id"),
+        "closed_on_time": Count("id", filter=Q(closed_on_time=True, closed_at__isnull=False)),
+    }),
+    ("replied_at", Q(replied_at__isnull=False), {
+        "reworks": Sum("rework_count"),
+        "verifications": Count("id", filter=Q(status__in=["verified", "closed", "followed_up"]))
+        + Sum("rework_count"),
+    }),
+    ("closed_at", Q(closed_at__isnull=False), {
+        "closed": Count("id"),
+        **{f"closed_{lv}": Count("id", filter=Q(resolved_level=lv))
+           for lv in ("grid", "community", "subdistrict", "district", "city")},
+    }),
+    ("followed_up_at", Q(followed_up_at__isnull=False), {
+        "followed_up": Count("id"),
+        "resolved": Count("id", filter=Q(resolved=True)),
+        **{s: Count("id", filter=Q(satisfaction=s)) for s in Satisfaction.values},
+    }),
+]  # fmt: skip
+# Self-resolved cases have no handling deadline; the actions count them due and on time.
+SELF_RESOLVED_DUE = {"due": Count("id"), "closed_on_time": Count("id")}
+
+
+@transaction.atomic
+def rebuild_rollups() -> dict[str, int]:
+    """Replace every DailyStat row with counters recomputed from the cases."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    totals: dict[tuple, dict[str, int]] = defaultdict(dict)
+    city_id = Jurisdiction.objects.filter(depth=0).values_list("id", flat=True).first()
+    for column, where, counters in SPECS:
+        _add(totals, column, where, counters, tz, city_id)
+    _add(totals, "received_at", Q(self_resolved=True), SELF_RESOLVED_DUE, tz, city_id)
+    _add_handling_time(totals, tz, city_id)
+    _add_summons(totals, tz, city_id)
+    DailyStat.objects.all().delete()
+    rows = [_row(key, counters) for key, counters in totals.items()]
+    DailyStat.objects.bulk_create(rows, batch_size=2000)
+    return {"rows": len(rows), "cases": Case.objects.count()}
+
+
+def _add(totals, column, where, counters, tz, city_id, department: bool = True) -> None:
+    day = TruncDate(column, tzinfo=tz)
+    for level, field in TERRITORIAL.items():
+        group = [field] if field else []
+        qs = Case.objects.filter(where).exclude(path="").annotate(day=day)
+        for row in qs.values("day", *group).annotate(**counters).order_by():
+            unit_id = row[field] if field else city_id
+            if unit_id:
+                _merge(totals, (row["day"], f"j{unit_id}", level, unit_id, None), row, counters)
+    if department:
+        qs = Case.objects.filter(where, assigned_department__isnull=False).annotate(day=day)
+        for row in qs.values("day", "assigned_department_id").annotate(**counters).order_by():
+            dept = row["assigned_department_id"]
+            _merge(totals, (row["day"], f"d{dept}", "department", None, dept), row, counters)
+
+
+def _merge(totals, key, row, counters) -> None:
+    bucket = totals[key]
+    for name in counters:
+        bucket[name] = bucket.get(name, 0) + (row[name] or 0)
+
+
+def _add_handling_time(totals, tz, city_id) -> None:
+    """Sum of received → closed seconds, on the closing day (computed in Python: the
+    databases disagree on date arithmetic)."""
+    rows = (
+        Case.objects.filter(closed_at__isnull=False)
+        .exclude(path="")
+        .values_list(
+            "received_at",
+            "closed_at",
+            "community_id",
+            "subdistrict_id",
+            "district_id",
+            "assigned_department_id",
+        )
+    )
+    for received, closed, community, subdistrict, district, dept in rows.iterator(2000):
+        day = closed.astimezone(tz).date()
+        seconds = int((closed - received).total_seconds())
+        units = [
+            ("community", community),
+            ("subdistrict", subdistrict),
+            ("district", district),
+            ("city", city_id),
+        ]
+        for level, unit_id in units:
+            if unit_id:
+                _merge(
+                    totals,
+                    (day, f"j{unit_id}", level, unit_id, None),
+                    {"handling_seconds": seconds},
+                    ["handling_seconds"],
+                )
+        if dept:
+            _merge(
+                totals,
+                (day, f"d{dept}", "department", None, dept),
+                {"handling_seconds": seconds},
+                ["handling_seconds"],
+            )
+
+
+def _add_summons(totals, tz, city_id) -> None:
+    """Whistles: summoned and report-ins for the subdistrict's units and the department;
+    ratings for the department."""
+    rows = Summons.objects.values_list(
+        "whistle__blown_at",
+        "reported_at",
+        "late",
+        "rated_at",
+        "speed",
+        "attitude",
+        "result",
+        "department_id",
+        "case__community_id",
+        "case__subdistrict_id",
+        "case__district_id",
+    )
+    for blown, reported, late, rated, speed, attitude, result, dept, *places in rows.iterator():
+        units = _summons_units(places, city_id, dept)
+        _count(totals, blown, tz, units, {"summoned": 1})
+        if reported is not None:
+            _count(
+                totals, reported, tz, units, {"reported_late" if late else "reported_on_time": 1}
+            )
+        if rated is not None:
+            _count(
+                totals,
+                rated,
+                tz,
+                units[-1:],
+                {"ratings": 1, "rating_points": speed + attitude + result},
+            )
+
+
+def _summons_units(places, city_id, dept) -> list[tuple]:
+    community, subdistrict, district = places
+    units = [
+        ("community", community),
+        ("subdistrict", subdistrict),
+        ("district", district),
+        ("city", city_id),
+    ]
+    out = [(f"j{u}", level, u, None) for level, u in units if u]
+    return out + [(f"d{dept}", "department", None, dept)]
+
+
+def _count(totals, moment, tz, units, counters) -> None:
+    day = moment.astimezone(tz).date()
+    for key, level, jurisdiction_id, department_id in units:
+        _merge(totals, (day, key, level, jurisdiction_id, department_id), counters, counters)
+
+
+def _row(key, counters) -> DailyStat:
+    day, unit, level, jurisdiction_id, department_id = key
+    values = {name: counters.get(name, 0) for name in COUNTERS}
+    return DailyStat(
+        day=day,
+        unit=unit,
+        level=level,
+        jurisdiction_id=jurisdiction_id,
+        department_id=department_id,
+        **values,
+    )
