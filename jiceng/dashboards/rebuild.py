@@ -11,11 +11,12 @@ counters equal the incremental ones (tests/test_rebuild.py checks that).
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncDate
 
 from jiceng.cases.choices import Satisfaction
@@ -52,6 +53,8 @@ SPECS = [
     }),
     ("closed_at", Q(closed_at__isnull=False), {
         "closed": Count("id"),
+        "handling_seconds": Sum(ExpressionWrapper(F("closed_at") - F("received_at"),
+                                                  output_field=DurationField())),
         **{f"closed_{lv}": Count("id", filter=Q(resolved_level=lv))
            for lv in ("grid", "community", "subdistrict", "district", "city")},
     }),
@@ -74,7 +77,6 @@ def rebuild_rollups() -> dict[str, int]:
     for column, where, counters in SPECS:
         _add(totals, column, where, counters, tz, city_id)
     _add(totals, "received_at", Q(self_resolved=True), SELF_RESOLVED_DUE, tz, city_id)
-    _add_handling_time(totals, tz, city_id)
     _add_summons(totals, tz, city_id)
     DailyStat.objects.all().delete()
     rows = [_row(key, counters) for key, counters in totals.items()]
@@ -101,48 +103,10 @@ def _add(totals, column, where, counters, tz, city_id, department: bool = True) 
 def _merge(totals, key, row, counters) -> None:
     bucket = totals[key]
     for name in counters:
-        bucket[name] = bucket.get(name, 0) + (row[name] or 0)
-
-
-def _add_handling_time(totals, tz, city_id) -> None:
-    """Sum of received → closed seconds, on the closing day (computed in Python: the
-    databases disagree on date arithmetic)."""
-    rows = (
-        Case.objects.filter(closed_at__isnull=False)
-        .exclude(path="")
-        .values_list(
-            "received_at",
-            "closed_at",
-            "community_id",
-            "subdistrict_id",
-            "district_id",
-            "assigned_department_id",
-        )
-    )
-    for received, closed, community, subdistrict, district, dept in rows.iterator(2000):
-        day = closed.astimezone(tz).date()
-        seconds = int((closed - received).total_seconds())
-        units = [
-            ("community", community),
-            ("subdistrict", subdistrict),
-            ("district", district),
-            ("city", city_id),
-        ]
-        for level, unit_id in units:
-            if unit_id:
-                _merge(
-                    totals,
-                    (day, f"j{unit_id}", level, unit_id, None),
-                    {"handling_seconds": seconds},
-                    ["handling_seconds"],
-                )
-        if dept:
-            _merge(
-                totals,
-                (day, f"d{dept}", "department", None, dept),
-                {"handling_seconds": seconds},
-                ["handling_seconds"],
-            )
+        value = row[name] or 0
+        if isinstance(value, timedelta):  # the handling time sums a duration
+            value = int(value.total_seconds())
+        bucket[name] = bucket.get(name, 0) + value
 
 
 def _add_summons(totals, tz, city_id) -> None:
