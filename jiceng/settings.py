@@ -156,6 +156,15 @@ CELERY_BEAT_SCHEDULE = {
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 
+# Case handling policy that is a server setting rather than data (docs/cases.md).
+JICENG_REPORT_IN_MINUTES = int(os.environ.get("JICENG_REPORT_IN_MINUTES", "30"))
+JICENG_REOPEN_WINDOW_DAYS = int(os.environ.get("JICENG_REOPEN_WINDOW_DAYS", "7"))
+JICENG_MAX_PHOTO_BYTES = int(os.environ.get("JICENG_MAX_PHOTO_BYTES", str(10 * 1024 * 1024)))
+JICENG_NOTIFICATION_CHANNELS = env_list(
+    "JICENG_NOTIFICATION_CHANNELS",
+    "jiceng.cases.notify.EmailChannel,jiceng.cases.notify.LoggingChannel",
+)
+
 # Where the shipped NBS division CSVs and district boundaries live (see DATA.md).
 JICENG_DATA_DIR = PACKAGE_DIR / "data"
 
