@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("cases/", views.queue, name="case-queue"),
     path("cases/new/", views.new_case, name="case-new"),
+    path("cases/export.xlsx", views.export, name="case-export"),
     path("cases/<str:number>/", views.detail, name="case"),
     path("cases/<str:number>/map.geojson", views.case_map, name="case-map"),
     path("cases/<str:number>/photos/<int:id>/", views.photo, name="case-photo"),

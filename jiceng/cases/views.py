@@ -13,18 +13,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, F
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiceng.jurisdictions import maps
 from jiceng.jurisdictions.models import Grid
+from jiceng.lib.excel import XLSX
 from jiceng.lib.masking import mask_name, mask_phone
 
 from .access import access_case
 from .choices import Status
+from .exports import export_cases
 from .forms import FORMS, QueueFilter, ReportForm, form_message
 from .inbox import inbox_for, mark_read
 from .models import Case, CasePhoto
@@ -52,6 +55,20 @@ def queue(request):
         "counts": _status_counts(filters.apply(visible, status=False)),
     }
     return render(request, "cases/queue.html", context)
+
+
+@login_required
+def export(request):
+    """The queue, with the same filters, as an Excel file (callers masked by default)."""
+    filters = QueueFilter(request.GET or None)
+    cases = _listed(filters.apply(Case.objects.visible_to(request.user)))
+    data, _unmasked = export_cases(
+        request.user, cases, unmask_requested=request.GET.get("unmask") == "1"
+    )
+    name = f"cases-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _listed(cases):
