@@ -27,6 +27,19 @@ from .choices import (
 USER = settings.AUTH_USER_MODEL
 
 
+def place_field() -> models.ForeignKey:
+    """A case's community, subdistrict or district: no index, scoping and lists use
+    `Case.path`, and every intake would pay for three more."""
+    return models.ForeignKey(
+        Jurisdiction,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+
+
 def hours_field(label: str, default: float) -> models.DecimalField:
     return models.DecimalField(label, max_digits=6, decimal_places=2, default=default)
 
@@ -277,30 +290,9 @@ class Case(models.Model):
     # need the geometry again. `path` is the community's path (or the subdistrict's when no
     # grid was found) and scopes the case.
     grid = models.ForeignKey(Grid, on_delete=models.PROTECT, null=True, blank=True)
-    community = models.ForeignKey(
-        Jurisdiction,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,  # scoping and lists use `path`
-    )
-    subdistrict = models.ForeignKey(
-        Jurisdiction,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,  # scoping and lists use `path`
-    )
-    district = models.ForeignKey(
-        Jurisdiction,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,  # scoping and lists use `path`
-    )
+    community = place_field()
+    subdistrict = place_field()
+    district = place_field()
     path = models.CharField(max_length=48, blank=True)  # indexed in Meta: ranges, not LIKE
     # Who reported it.
     reporter = models.ForeignKey(
