@@ -97,7 +97,9 @@ def detail(request, number: str):
 
 
 def _detail_context(user, case: Case, error: str = "") -> dict:
-    allowed = available(case.status, relations(user, case))
+    allowed = [
+        t for t in available(case.status, relations(user, case)) if _left(t.name, case, user)
+    ]
     names = {t.name for t in allowed}
     among = Case.objects.visible_to(user)
     return {
@@ -113,6 +115,16 @@ def _detail_context(user, case: Case, error: str = "") -> dict:
         "map_url": reverse("case-map", args=[case.number]),
         "error": error,
     }
+
+
+def _left(name: str, case: Case, user) -> bool:
+    """Hide a per-department step that is already done: a department that has reported
+    in, or a whistle whose departments are all rated (the table allows them by status)."""
+    if name == "report_in":
+        return case.summons.filter(department_id=user.department_id, reported_at=None).exists()
+    if name == "rate_department":
+        return case.summons.filter(rated_at=None).exists()
+    return True
 
 
 def _action_form(name: str, case: Case, user):

@@ -434,3 +434,23 @@ def test_a_resident_reports_without_a_point_and_a_dispatcher_reports_a_patrol_fi
     assert case.status == Status.DISPATCHED
     login(cast.dispatcher).post(reverse("case-new"), report_data(description="巡查发现垃圾"))
     assert Case.objects.get(description="巡查发现垃圾").source == "patrol"
+
+
+def test_a_done_report_in_or_rating_leaves_no_button_behind(login, cast, reported):
+    from jiceng.cases.choices import WhistleReason
+
+    whistle = actions.blow_whistle(
+        reported,
+        acting_user=cast.dispatcher,
+        departments=[cast.department],
+        reason=WhistleReason.JOINT_ENFORCEMENT,
+    )
+    clerk = login(cast.clerk)
+    assert "act/report_in/" in page(clerk, reported)
+    summons = actions.report_in(whistle.summons.get(), acting_user=cast.clerk)
+    assert "act/report_in/" not in page(clerk, reported)
+    case = run_to(reported, cast, "closed")
+    dispatcher = login(cast.dispatcher)
+    assert "act/rate_department/" in page(dispatcher, case)
+    actions.rate_department(summons, acting_user=cast.dispatcher, speed=5, attitude=5, result=5)
+    assert "act/rate_department/" not in page(dispatcher, case)
