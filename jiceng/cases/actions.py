@@ -872,11 +872,12 @@ def blow_whistle(
     reason: str,
     note: str = "",
     minutes: int | None = None,
+    expected_version=None,
 ) -> Whistle:
     """A subdistrict summons departments; each must report in within `minutes`."""
     if not departments:
         raise CaseError("请至少选择一个职能部门")
-    case, t, now = _locked(case, "whistle", acting_user, None)
+    case, t, now = _locked(case, "whistle", acting_user, expected_version)
     minutes = minutes or getattr(settings, "JICENG_REPORT_IN_MINUTES", 30)
     whistle = Whistle.objects.create(
         case=case,
@@ -906,10 +907,11 @@ def blow_whistle(
 
 
 @transaction.atomic
-def report_in(summons: Summons, *, acting_user, note: str = "") -> Summons:
+def report_in(summons: Summons, *, acting_user, note: str = "", expected_version=None) -> Summons:
     """报到: the department's clerk reports in; lateness is recorded, not refused."""
+    # The case first, then the summons: the order every action locks in.
+    case, t, now = _locked(summons.case, "report_in", acting_user, expected_version)
     summons = Summons.objects.select_for_update().get(pk=summons.pk)
-    case, t, now = _locked(summons.case, "report_in", acting_user, None)
     if acting_user.department_id != summons.department_id:
         raise NotAllowed("只能为本部门报到")
     if summons.reported_at:
@@ -927,14 +929,20 @@ def report_in(summons: Summons, *, acting_user, note: str = "") -> Summons:
 
 @transaction.atomic
 def rate_department(
-    summons: Summons, *, acting_user, speed: int, attitude: int, result: int
+    summons: Summons,
+    *,
+    acting_user,
+    speed: int,
+    attitude: int,
+    result: int,
+    expected_version=None,
 ) -> Summons:
     """下考上: after closure the subdistrict rates each whistled department (1–5)."""
     for label, value in (("响应速度", speed), ("工作态度", attitude), ("处置效果", result)):
         if not isinstance(value, int) or not 1 <= value <= 5:
             raise CaseError(f"{label}的评分必须是 1 到 5 的整数")
+    case, t, now = _locked(summons.case, "rate_department", acting_user, expected_version)
     summons = Summons.objects.select_for_update().get(pk=summons.pk)
-    case, t, now = _locked(summons.case, "rate_department", acting_user, None)
     if summons.rated_at:
         raise Conflict("已经评价过该部门")
     summons.speed, summons.attitude, summons.result = speed, attitude, result

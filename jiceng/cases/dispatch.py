@@ -101,16 +101,13 @@ def escalation_target(case: Case) -> Target | None:
 
 
 def _district_rule(case: Case) -> Responsibility | None:
-    if not case.district_id:
+    """A department rule for the case's category at its district, else at the city."""
+    if len(case.path) < 2 * SEGMENT:
         return None
-    categories = _categories(case)
-    return (
-        Responsibility.objects.filter(
-            jurisdiction_id__in=[case.district_id, case.district.parent_id],
-            category_id__in=categories,
-            handler=Handler.DEPARTMENT,
-        )
-        .select_related("department__jurisdiction")
-        .order_by("-jurisdiction__depth")
-        .first()
-    )
+    rules = policy.current().rules
+    for code in (case.path[SEGMENT : 2 * SEGMENT], case.path[:SEGMENT]):
+        for category_id in _categories(case):
+            rule = rules.get((category_id, code))
+            if rule is not None and rule.handler == Handler.DEPARTMENT:
+                return rule
+    return None

@@ -7,7 +7,6 @@ action endpoint is a table lookup and the detail page renders the same forms.
 from __future__ import annotations
 
 from django import forms
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +17,7 @@ from jiceng.jurisdictions.models import Department, Jurisdiction, subtree_q
 from . import actions
 from .choices import Satisfaction, Source, Status, WhistleReason
 from .models import Case, Category
-from .transitions import Conflict, NotAllowed
+from .transitions import NotAllowed
 
 ALL = [("", _("全部"))]
 CRS_LABELS = [
@@ -27,7 +26,6 @@ CRS_LABELS = [
     ("bd09", _("BD-09（百度地图）")),
 ]
 FLAGS = {"overdue": "overdue", "warned": "warned", "manual": "in_manual_queue"}
-STALE = "该事件已被他人更新，请刷新后再操作"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -179,23 +177,6 @@ class ActionForm(forms.Form):
         self.run(self.case, acting_user=self.user, expected_version=version, **self.arguments())
 
 
-class VersionCheckedForm(ActionForm):
-    """For the actions that take no expected_version (吹哨, 报到, 评价): the same stale-page
-    check under the row lock, in the action's transaction."""
-
-    def perform(self) -> None:
-        with transaction.atomic():
-            expected = self.cleaned_data["version"]
-            if expected is not None:
-                current = Case.objects.select_for_update().values_list("version", flat=True)
-                if current.get(pk=self.case.pk) != expected:
-                    raise Conflict(STALE)
-            self.call()
-
-    def call(self) -> None:
-        raise NotImplementedError
-
-
 class AcceptForm(ActionForm):
     run = staticmethod(actions.accept)
 
@@ -333,7 +314,7 @@ class MergeForm(ActionForm):
         return original
 
 
-class WhistleForm(VersionCheckedForm):
+class WhistleForm(ActionForm):
     departments = forms.ModelMultipleChoiceField(
         label=_("召集部门"),
         queryset=Department.objects.none(),
@@ -350,22 +331,29 @@ class WhistleForm(VersionCheckedForm):
         departments = Department.objects.visible_to(self.user).order_by("name")
         self.fields["departments"].queryset = departments
 
-    def call(self) -> None:
+    def perform(self) -> None:
         data = self.arguments()
         data["departments"] = list(data["departments"])
-        actions.blow_whistle(self.case, acting_user=self.user, **data)
+        actions.blow_whistle(
+            self.case, acting_user=self.user, expected_version=self.cleaned_data["version"], **data
+        )
 
 
-class ReportInForm(VersionCheckedForm):
+class ReportInForm(ActionForm):
     note = text_field(_("联合处置记录"))
 
-    def call(self) -> None:
+    def perform(self) -> None:
         mine = self.case.summons.filter(department_id=self.user.department_id)
         unreported_first = F("reported_at").desc(nulls_first=True)
         summons = mine.order_by(unreported_first, "-due_at").first()
         if summons is None:
             raise NotAllowed("贵部门没有被召集处置该事件")
-        actions.report_in(summons, acting_user=self.user, note=self.cleaned_data["note"])
+        actions.report_in(
+            summons,
+            acting_user=self.user,
+            note=self.cleaned_data["note"],
+            expected_version=self.cleaned_data["version"],
+        )
 
 
 class SummonsChoice(forms.ModelChoiceField):
@@ -380,7 +368,7 @@ def score_field(label) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(label=label, choices=SCORES, coerce=int)
 
 
-class RateDepartmentForm(VersionCheckedForm):
+class RateDepartmentForm(ActionForm):
     summons = SummonsChoice(label=_("部门"), queryset=None)
     speed = score_field(_("响应速度"))
     attitude = score_field(_("工作态度"))
@@ -391,9 +379,14 @@ class RateDepartmentForm(VersionCheckedForm):
         unrated = self.case.summons.filter(rated_at=None).select_related("department")
         self.fields["summons"].queryset = unrated.order_by("department__name")
 
-    def call(self) -> None:
+    def perform(self) -> None:
         data = self.arguments()
-        actions.rate_department(data.pop("summons"), acting_user=self.user, **data)
+        actions.rate_department(
+            data.pop("summons"),
+            acting_user=self.user,
+            expected_version=self.cleaned_data["version"],
+            **data,
+        )
 
 
 FORMS: dict[str, type[ActionForm]] = {

@@ -120,7 +120,3 @@ def _unit_names(level: str, parent: Jurisdiction | None) -> dict[str, str]:
     if parent is not None:
         qs = qs.subtree(parent)
     return {f"j{pk}": name for pk, name in qs.values_list("pk", "name")}
-
-
-def unit_kpi(unit: str, name: str, level: str, start: date, end: date) -> KPI:
-    return KPI(unit, name, summed(level, start, end, [unit]).get(unit, {}))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
@@ -51,14 +50,6 @@ def move_jurisdiction(node: Jurisdiction, new_parent: Jurisdiction, *, acting_us
         new_parent.code,
         getattr(acting_user, "username", "-"),
     )
-
-
-def validate_unique_sibling_name(node: Jurisdiction) -> None:
-    """Raise ValidationError when a sibling already has this name (checked before save
-    so the message is clear; the database constraint is the final guard)."""
-    siblings = Jurisdiction.objects.filter(parent=node.parent, name=node.name).exclude(pk=node.pk)
-    if siblings.exists():
-        raise ValidationError({"name": f"同一上级下已有名为“{node.name}”的辖区"})
 
 
 def replace_grids(community_ids: list[int], grids: list, *, batch_size: int = 500) -> list:

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 
 from .choices import GridKind, Kind, Level, PostKind
-from .models import Department, Grid, Jurisdiction, Post, subtree_q
+from .models import Department, Grid, Jurisdiction, subtree_q
 
 
 def stats() -> dict[str, int]:
@@ -59,7 +59,3 @@ def dual_role_holders(community: Jurisdiction):
         .annotate(n=Count("posts__kind", distinct=True))
         .filter(n=2)
     )
-
-
-def community_posts(community: Jurisdiction):
-    return Post.objects.active().filter(jurisdiction=community).select_related("user")
