@@ -115,9 +115,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 # Front-end libraries come from the npm registry at install time (package.json);
-# nothing third-party is committed. node_modules/leaflet/dist is served as /static/leaflet/.
+# nothing third-party is committed. Each package's dist folder is served under its name
+# (node_modules/leaflet/dist as /static/leaflet/, …).
 NODE_MODULES = Path(os.environ.get("JICENG_NODE_MODULES", BASE_DIR / "node_modules"))
-STATICFILES_DIRS = [("leaflet", NODE_MODULES / "leaflet" / "dist")]
+STATICFILES_DIRS = [
+    (name, NODE_MODULES / name / "dist")
+    for name in ("leaflet", "leaflet.markercluster", "leaflet.heat", "echarts")
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Production runs `jiceng collectstatic` and sets STATIC_MANIFEST=true for hashed,

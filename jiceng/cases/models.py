@@ -360,6 +360,9 @@ class Case(models.Model):
     closed_on_time = models.BooleanField(null=True, blank=True)
     followed_up_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
+    # Chosen by the reporter's device for a report written offline: the same report sent
+    # twice (the connection dropped after the server wrote it) must make one case.
+    client_key = models.UUIDField(_("客户端编号"), null=True, blank=True, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -376,7 +379,10 @@ class Case(models.Model):
             models.Index(fields=["category", "received_at"]),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["hotline_order_no"], name="one_case_per_hotline_order")
+            models.UniqueConstraint(fields=["hotline_order_no"], name="one_case_per_hotline_order"),
+            models.UniqueConstraint(
+                fields=["reporter", "client_key"], name="one_case_per_client_key"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -516,3 +522,24 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class SavedFilter(models.Model):
+    """A queue filter a user named to come back to (常用筛选): the query string of the
+    queue page, so it keeps working when filters are added."""
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="saved_filters")
+    name = models.CharField(_("名称"), max_length=40)
+    query = models.CharField(_("筛选条件"), max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("常用筛选")
+        verbose_name_plural = _("常用筛选")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="one_saved_filter_name_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -99,3 +99,29 @@ class DailyStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.unit}"
+
+
+class CategoryMonthStat(models.Model):
+    """Cases received per jurisdiction node (every level above the case's place), 小类 and
+    month: what 每月一题 compares month against month without reading cases."""
+
+    month = models.DateField(_("月份"))  # the first day of the month, Asia/Shanghai
+    jurisdiction = models.ForeignKey(
+        "jurisdictions.Jurisdiction", on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.ForeignKey(
+        "cases.Category", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    received = models.BigIntegerField(default=0, db_default=0)
+
+    class Meta:
+        verbose_name = _("类别月统计")
+        verbose_name_plural = _("类别月统计")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "month", "category"], name="one_category_stat_per_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} j{self.jurisdiction_id} c{self.category_id}"

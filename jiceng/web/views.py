@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.module_loading import import_string
 
 from jiceng.accounts.choices import Role
 from jiceng.jurisdictions.choices import GridKind
@@ -21,9 +22,16 @@ TEMPLATES = {
 }
 
 
+# A role whose work surface lives in its own app: the view that draws its home page
+# (dotted path, imported when first used so apps do not import each other at start-up).
+ROLE_HOMES: dict[str, str] = {}
+
+
 @login_required
 def home(request):
     user = request.user
+    if user.role in ROLE_HOMES:
+        return import_string(ROLE_HOMES[user.role])(request)
     root = scope_root_for(user)
     context = {"root": root, "counts": subtree_counts(root) if root else None}
     if root is not None:
