@@ -298,6 +298,16 @@ class Case(models.Model):
     reporter = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="reported_cases"
     )
+    # 诉求人: the resident whose request this is (a resident's own report, or one a grid
+    # worker recorded for them); they follow it and rate it.
+    requester = models.ForeignKey(
+        USER,
+        verbose_name=_("诉求人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requested_cases",
+    )
     caller_name = models.CharField(_("来电人"), max_length=50, blank=True)
     caller_phone = models.CharField(_("来电号码"), max_length=20, blank=True)
     hotline_order_no = models.CharField(_("热线工单号"), max_length=40, null=True, blank=True)
