@@ -6,4 +6,4 @@ figures and writes docs/benchmarks.md. Add a benchmark by writing such a functio
 module listed in MODULES below.
 """
 
-MODULES = ("jiceng.bench.cases", "jiceng.bench.intake", "jiceng.bench.kpi")
+MODULES = ("jiceng.bench.cases", "jiceng.bench.intake", "jiceng.bench.kpi", "jiceng.bench.pages")

@@ -1,0 +1,113 @@
+"""Pages as their users open them, at the bench's case count: server time through Django's
+test client (no network, no browser), median of several runs, and the queries each ran.
+
+Runs after `kpi`, which grows the database to its last step (1,000,000 cases at full
+scale). The busiest subdistrict is the one with the most cases; its dispatcher's queue is
+the heaviest list a person opens every day.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from jiceng.accounts.actions import create_user
+from jiceng.accounts.choices import Role
+from jiceng.accounts.models import User
+from jiceng.cases.models import Case
+from jiceng.jurisdictions.models import Jurisdiction
+
+from .registry import Context, Figure, benchmark
+
+PAGES_FOR = "bench-"  # usernames of the users these benchmarks sign in as
+
+
+def bench_user(role: str, jurisdiction: Jurisdiction | None) -> User:
+    """The bench's own account for a role and place, made once through the real action."""
+    name = f"{PAGES_FOR}{role}-{jurisdiction.code if jurisdiction else 'none'}"
+    found = User.objects.filter(username=name).first()
+    if found:
+        return found
+    return create_user(
+        username=name,
+        password=None,
+        role=role,
+        jurisdiction=jurisdiction,
+        full_name=name,
+        acting_user=None,
+    )
+
+
+def busiest_subdistrict() -> Jurisdiction | None:
+    row = (
+        Case.objects.exclude(subdistrict=None)
+        .values("subdistrict_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    return Jurisdiction.objects.get(pk=row["subdistrict_id"]) if row else None
+
+
+def time_page(user: User, url: str, runs: int) -> tuple[list[float], int, int]:
+    """Milliseconds per GET (after one untimed warm-up), the queries and the bytes of one."""
+    client = Client(raise_request_exception=True)
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        client.get(url)
+        samples.append((time.perf_counter() - started) * 1e3)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return samples, len(queries), len(response.content)
+
+
+def page_figure(name: str, user: User, url: str, ctx: Context, cases: int) -> Figure:
+    samples, queries, size = time_page(user, url, ctx.scale.runs)
+    note = f"{cases:,} cases; {queries} queries; {size / 1024:.0f} KiB HTML; GET {url}"
+    return Figure(name, "ms", samples, note)
+
+
+@benchmark("pages")
+def pages(ctx: Context) -> list[Figure]:
+    """The busiest subdistrict's queue and one of its cases, as its dispatcher."""
+    street = busiest_subdistrict()
+    if street is None:
+        return []
+    cases = Case.objects.count()
+    dispatcher = bench_user(Role.SUBDISTRICT_DISPATCHER, street)
+    in_street = Case.objects.filter(subdistrict=street).count()
+    queue = reverse("case-queue")
+    one = Case.objects.filter(subdistrict=street).order_by("-id").first()
+    figures = [
+        page_figure(
+            f"Queue of the busiest subdistrict ({in_street:,} cases), {cases:,} in all",
+            dispatcher,
+            queue,
+            ctx,
+            cases,
+        ),
+        page_figure(
+            f"Queue, busiest subdistrict, overdue filter, {cases:,} cases",
+            dispatcher,
+            f"{queue}?overdue=on",
+            ctx,
+            cases,
+        ),
+        page_figure(
+            f"A case page, {cases:,} cases",
+            dispatcher,
+            reverse("case", args=[one.number]),
+            ctx,
+            cases,
+        ),
+    ]
+    return figures
