@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "jiceng.jurisdictions",
     "jiceng.cases",
     "jiceng.dashboards",
+    "jiceng.patrols",
+    "jiceng.residents",
     "jiceng.web",
 ]
 
@@ -142,6 +144,15 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Celery and Redis, and celery beat runs the sweep; empty (the embedded demo) runs jobs in
 # the web process and `make run` runs `jiceng sweep --loop` next to the server.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# One cache for all server processes when Redis is there (rate limits, map layers);
+# otherwise each process keeps its own in memory.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 CELERY_BROKER_URL = REDIS_URL
 # No result backend: a job's effect is the rows it writes, never a return value read back.
 CELERY_RESULT_BACKEND = None
@@ -170,6 +181,11 @@ JICENG_NOTIFICATION_CHANNELS = env_list(
 )
 
 # Where the shipped NBS division CSVs and district boundaries live (see DATA.md).
+# Public case tracking (docs/residents.md): attempts per visitor address per window, and how
+# many reverse proxies (nginx: 1) stand in front, so the visitor's own address is counted.
+JICENG_TRACK_ATTEMPTS = int(os.environ.get("JICENG_TRACK_ATTEMPTS", "10"))
+JICENG_TRACK_WINDOW_MINUTES = int(os.environ.get("JICENG_TRACK_WINDOW_MINUTES", "10"))
+JICENG_TRUSTED_PROXIES = int(os.environ.get("JICENG_TRUSTED_PROXIES", "0"))
 JICENG_DATA_DIR = PACKAGE_DIR / "data"
 
 LOGGING = {

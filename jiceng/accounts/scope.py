@@ -14,8 +14,9 @@ from .choices import Role
 @dataclass(frozen=True)
 class Scope:
     everything: bool = False
-    # A jurisdiction subtree (materialised path) the user sees in full.
+    # A jurisdiction subtree (materialised path) the user sees in full, and its root.
     path: str | None = None
+    node_id: int | None = None
     # A grid worker sees only these grids (and their communities).
     grid_ids: frozenset[int] | None = None
     # The community a grid worker works in: used to find the departments above it.
@@ -49,7 +50,7 @@ def _compute_scope(user) -> Scope:
     if user.is_superuser or user.role == Role.SYSTEM_ADMIN:
         return Scope(everything=True)
     if user.role in SUBTREE_ROLES and user.jurisdiction_id:
-        return Scope(path=user.jurisdiction.path)
+        return Scope(path=user.jurisdiction.path, node_id=user.jurisdiction_id)
     if user.role == Role.GRID_WORKER:
         return _grid_worker_scope(user)
     if user.role == Role.DEPARTMENT_CLERK and user.department_id:

@@ -6,4 +6,11 @@ figures and writes docs/benchmarks.md. Add a benchmark by writing such a functio
 module listed in MODULES below.
 """
 
-MODULES = ("jiceng.bench.cases", "jiceng.bench.intake", "jiceng.bench.kpi", "jiceng.bench.pages")
+MODULES = (
+    "jiceng.bench.cases",
+    "jiceng.bench.gridlayer",
+    "jiceng.bench.intake",
+    "jiceng.bench.kpi",
+    "jiceng.bench.pages",
+    "jiceng.bench.dashboard",
+)

@@ -7,14 +7,17 @@ these functions; nothing else writes `Case.status`.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
-from jiceng.dashboards.rollups import bump
+from jiceng.accounts.choices import Role
+from jiceng.dashboards.rollups import bump, bump_category_month
 from jiceng.jurisdictions.locate import get_index, locate, to_wgs84
 from jiceng.jurisdictions.models import Department, Grid, Jurisdiction
 from jiceng.lib import fastsql
@@ -31,7 +34,7 @@ from .choices import (
     Status,
 )
 from .dispatch import Target, district_department, escalation_target, find_target, skip_level_rule
-from .models import Case, CaseEvent, Category, Summons, Whistle
+from .models import Case, CaseEvent, Category, SavedFilter, Summons, Whistle
 from .roles import relations
 from .transitions import CaseError, Conflict, NotAllowed, check
 
@@ -133,15 +136,23 @@ def report_by_grid_worker(
     after_photos=(),
     crs: str = "wgs84",
     urgency: str | None = None,
+    requester=None,
+    client_key=None,
 ) -> Case:
     """A grid worker's report; `self_resolved` (自处置) closes it at once and needs an
-    after-photo."""
+    after-photo. `requester` is the resident who asked for it (their name and phone
+    become the caller's, for the follow-up call); `client_key`: see `_once`."""
     if self_resolved and not after_photos:
         raise CaseError("自处置必须上传处置后照片")
+    key = _client_key(client_key)
+    sent = _sent_before(acting_user, key)
+    if sent is not None:
+        return sent
     checked = photos.check_photos(photos_in)
     after = photos.check_photos(after_photos)
     place = place_of(lng, lat, crs)
-    with transaction.atomic():
+
+    def make() -> Case:
         case = _create(
             Source.GRID_REPORT,
             category,
@@ -150,11 +161,15 @@ def report_by_grid_worker(
             acting_user,
             urgency,
             self_resolved=self_resolved,
+            client_key=key,
+            **_requested_by(requester),
         )
         photos.store_photos(case, PhotoStage.REPORT, checked, acting_user)
         if self_resolved:
             photos.store_photos(case, PhotoStage.AFTER, after, acting_user)
         return case
+
+    return _once(acting_user, key, make)
 
 
 def receive_hotline_order(
@@ -215,11 +230,18 @@ def report_by_resident(
     address: str = "",
     photos_in=(),
     crs: str = "wgs84",
+    client_key=None,
 ) -> Case:
+    """A resident's own request: they are its requester (they follow it and rate it)."""
+    key = _client_key(client_key)
+    sent = _sent_before(acting_user, key)
+    if sent is not None:
+        return sent
     checked = photos.check_photos(photos_in)
     hint = acting_user.jurisdiction.code if acting_user and acting_user.jurisdiction_id else ""
     place = place_of(lng, lat, crs, hint=hint)
-    with transaction.atomic():
+
+    def make() -> Case:
         case = _create(
             Source.RESIDENT,
             category,
@@ -228,11 +250,13 @@ def report_by_resident(
             acting_user,
             None,
             address=address,
-            caller_name=acting_user.full_name,
-            caller_phone=acting_user.phone,
+            client_key=key,
+            **_requested_by(acting_user),
         )
         photos.store_photos(case, PhotoStage.REPORT, checked, acting_user)
         return case
+
+    return _once(acting_user, key, make)
 
 
 def report_patrol_finding(
@@ -244,13 +268,83 @@ def report_patrol_finding(
     description: str,
     photos_in=(),
     crs: str = "wgs84",
+    requester=None,
+    client_key=None,
 ) -> Case:
+    key = _client_key(client_key)
+    sent = _sent_before(acting_user, key)
+    if sent is not None:
+        return sent
     checked = photos.check_photos(photos_in)
     place = place_of(lng, lat, crs)
-    with transaction.atomic():
-        case = _create(Source.PATROL, category, place, description, acting_user, None)
+
+    def make() -> Case:
+        case = _create(
+            Source.PATROL,
+            category,
+            place,
+            description,
+            acting_user,
+            None,
+            client_key=key,
+            **_requested_by(requester),
+        )
         photos.store_photos(case, PhotoStage.REPORT, checked, acting_user)
         return case
+
+    return _once(acting_user, key, make)
+
+
+def _client_key(value) -> uuid.UUID | None:
+    if value in (None, ""):
+        return None
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise CaseError(f"客户端编号“{value}”格式不正确") from None
+
+
+def _sent_before(reporter, key: uuid.UUID | None) -> Case | None:
+    """The case this reporter's device already sent under this key, marked not created."""
+    if key is None or not getattr(reporter, "is_authenticated", False):
+        return None
+    case = Case.objects.filter(reporter=reporter, client_key=key).first()
+    if case is not None:
+        case.created = False
+    return case
+
+
+def _once(reporter, key: uuid.UUID | None, make) -> Case:
+    """Write one report (`make`) in a transaction, exactly once per (reporter, client key).
+
+    A phone that sent a report offline retries until it hears a 2xx, so the same report
+    can arrive twice (the answer was lost) or twice at once (two tabs, a flaky network).
+    The unique (reporter, client_key) lets one insert win; the other returns the winner's
+    case, `created` False, and stores nothing.
+    """
+    try:
+        with transaction.atomic():
+            case = make()
+    except IntegrityError:
+        sent = _sent_before(reporter, key)
+        if sent is None:
+            raise
+        return sent
+    case.created = True
+    return case
+
+
+def _requested_by(requester) -> dict:
+    """The Case fields naming the resident whose request it is (none: no fields)."""
+    if requester is None:
+        return {}
+    if requester.role != Role.RESIDENT or not requester.is_active:
+        raise CaseError(f"诉求人“{requester}”不是在册的群众账号")
+    return {
+        "requester": requester,
+        "caller_name": requester.full_name,
+        "caller_phone": requester.phone,
+    }
 
 
 def _create(
@@ -387,6 +481,7 @@ def _intake_events(case: Case, target: Target | None, reporter, now) -> None:
 
 
 def _intake_rollups(case: Case, now) -> None:
+    bump_category_month(case, now)  # 每月一题: received per 小类, place and month
     if case.self_resolved:
         bump(
             case, now, received=1, self_resolved=1, closed=1, closed_grid=1, due=1, closed_on_time=1
@@ -656,9 +751,53 @@ def follow_up(
     expected_version=None,
 ) -> Case:
     """回访: was it resolved, and how satisfied is the person who asked."""
+    _check_satisfaction(satisfaction)
+    case, t, now = _locked(case, "follow_up", acting_user, expected_version)
+    _record_rating(case, now, resolved, satisfaction)
+    _finish(case, t, acting_user, now, note, resolved=resolved, satisfaction=satisfaction)
+    _tell_department(case, f"回访结果：{case.number} {Satisfaction(satisfaction).label}")
+    return case
+
+
+@transaction.atomic
+def rate_by_resident(
+    case: Case,
+    *,
+    acting_user,
+    resolved: bool,
+    satisfaction: str,
+    comment: str = "",
+    expected_version=None,
+) -> Case:
+    """评价: the requester rates the result after closure instead of waiting for a 回访
+    call. It counts exactly like a follow-up (the KPIs cannot tell them apart, only the
+    timeline can) and opens the same reopen window when they are not satisfied."""
+    if not isinstance(resolved, bool):
+        raise CaseError("请说明问题是否已解决")
+    _check_satisfaction(satisfaction)
+    case, t, now = _locked(case, "rate", acting_user, expected_version)
+    _record_rating(case, now, resolved, satisfaction)
+    note = "群众自行评价" + (f"：{comment.strip()}" if comment.strip() else "")
+    data = {"resolved": resolved, "satisfaction": satisfaction, "by": "requester"}
+    _finish(case, t, acting_user, now, note, **data)
+    label = Satisfaction(satisfaction).label
+    _tell_department(case, f"群众评价：{case.number} {label}")
+    if satisfaction == Satisfaction.DISSATISFIED:
+        # Nobody called them, so nobody at the street knows yet; the reopen window runs.
+        days = getattr(settings, "JICENG_REOPEN_WINDOW_DAYS", 7)
+        text = f"群众评价不满意：{case.number}，可在 {days} 天内重办"
+        notify.notify("dispatchers", NotificationKind.RATING, case, text)
+    return case
+
+
+def _check_satisfaction(satisfaction: str) -> None:
     if satisfaction not in Satisfaction.values:
         raise CaseError(f"满意度“{satisfaction}”无效")
-    case, t, now = _locked(case, "follow_up", acting_user, expected_version)
+
+
+def _record_rating(case: Case, now, resolved: bool, satisfaction: str) -> None:
+    """The outcome of a follow-up or a requester's rating, and its KPI counters; setting
+    `followed_up_at` starts the reopen window."""
     case.resolved = resolved
     case.satisfaction = satisfaction
     case.followed_up_at = now
@@ -670,15 +809,11 @@ def follow_up(
         resolved=int(resolved),
         **{satisfaction: 1},
     )
-    _finish(case, t, acting_user, now, note, resolved=resolved, satisfaction=satisfaction)
+
+
+def _tell_department(case: Case, text: str) -> None:
     if case.assigned_department_id:
-        notify.notify(
-            f"clerks:{case.assigned_department_id}",
-            NotificationKind.RATING,
-            case,
-            f"回访结果：{case.number} {Satisfaction(satisfaction).label}",
-        )
-    return case
+        notify.notify(f"clerks:{case.assigned_department_id}", NotificationKind.RATING, case, text)
 
 
 @transaction.atomic
@@ -973,6 +1108,34 @@ def rate_department(
         f"街道评价：{case.number} 平均 {summons.score} 分",
     )
     return summons
+
+
+# --- saved queue filters ------------------------------------------------------------------
+
+MAX_SAVED_FILTERS = 20
+
+
+@transaction.atomic
+def save_filter(*, acting_user, name: str, query: str) -> SavedFilter:
+    """常用筛选: name the queue's current filters. A personal view setting, so no timeline
+    or audit row; the user's row is locked so two saves at once cannot pass the limit."""
+    name = name.strip()
+    if not name:
+        raise CaseError("请填写常用筛选的名称")
+    list(get_user_model().objects.select_for_update().filter(pk=acting_user.pk).values("pk"))
+    taken = set(SavedFilter.objects.filter(user=acting_user).values_list("name", flat=True))
+    if name in taken:
+        raise CaseError(f"已有名为“{name}”的常用筛选，请换一个名称")
+    if len(taken) >= MAX_SAVED_FILTERS:
+        raise CaseError(f"每人最多保存 {MAX_SAVED_FILTERS} 个常用筛选，请先删除不用的")
+    return SavedFilter.objects.create(user=acting_user, name=name, query=query)
+
+
+@transaction.atomic
+def delete_filter(saved: SavedFilter, *, acting_user) -> None:
+    if saved.user_id != acting_user.pk:
+        raise NotAllowed("只能删除自己的常用筛选")
+    saved.delete()
 
 
 # --- the sweep --------------------------------------------------------------------------

@@ -1,9 +1,12 @@
-"""How a user stands to a case: dispatcher, handler, verifier, supervisor, summoned.
+"""How a user stands to a case: dispatcher, handler, verifier, supervisor, summoned,
+requester.
 
 The transitions table says which of these relations may take each action.
 """
 
 from __future__ import annotations
+
+from django.db.models import Q
 
 from jiceng.accounts.choices import Role
 from jiceng.jurisdictions.choices import Level, PostKind
@@ -15,17 +18,26 @@ from .models import Case
 def relations(user, case: Case) -> set[str]:
     if user is None or not user.is_authenticated or not user.is_active:
         return set()
-    found: set[str] = set()
-    if user.is_superuser or user.role == Role.SYSTEM_ADMIN:
-        found |= {t.DISPATCHER, t.SUPERVISOR}
-    _leaders(user, case, found)
+    found = leader_relations(user, case)
     _handlers(user, case, found)
     _verifiers(user, case, found)
+    if _is_requester(user, case):
+        found.add(t.REQUESTER)
     if (
         user.role == Role.DEPARTMENT_CLERK
         and case.summons.filter(department_id=user.department_id).exists()
     ):
         found.add(t.SUMMONED)
+    return found
+
+
+def leader_relations(user, case: Case) -> set[str]:
+    """The relations that follow from the user's post alone, without a query: enough to
+    know on which rows of a list the user may dispatch."""
+    found: set[str] = set()
+    if user.is_superuser or user.role == Role.SYSTEM_ADMIN:
+        found |= {t.DISPATCHER, t.SUPERVISOR}
+    _leaders(user, case, found)
     return found
 
 
@@ -65,6 +77,22 @@ def _verifiers(user, case: Case, found: set[str]) -> None:
         # With no grid worker on the grid, the community's own staff verify on site.
         if user.jurisdiction_id == case.community_id and not _grid_has_worker(case):
             found.add(t.VERIFIER)
+
+
+def _is_requester(user, case: Case) -> bool:
+    """The resident whose request it is: the recorded requester or, when none is recorded,
+    a resident who reported it themselves (a grid worker's own report has no requester)."""
+    if case.requester_id is not None:
+        return case.requester_id == user.pk
+    return case.reporter_id == user.pk and user.role == Role.RESIDENT
+
+
+def requested_by(user) -> Q:
+    """The cases `_is_requester` holds for, as a filter (lists need it without a loop)."""
+    own = Q(requester_id=user.pk)
+    if user.role == Role.RESIDENT:
+        own |= Q(requester__isnull=True, reporter_id=user.pk)
+    return own
 
 
 def _grid_has_worker(case: Case) -> bool:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import difflib
 import math
+from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, QuerySet
 
-from .choices import DONE_STATUSES, Status
-from .models import Case
+from jiceng.accounts.scope import scope_for
+
+from .choices import DONE_STATUSES, OPEN_STATUSES, Status
+from .models import Case, Summons
 
 DUPLICATE_RADIUS_M = 250
 DUPLICATE_WINDOW = timedelta(days=7)
@@ -79,3 +82,107 @@ def _similar_text(case: Case, candidates: QuerySet) -> list[Case]:
         if difflib.SequenceMatcher(None, text, c.description.strip()).ratio()
         >= DUPLICATE_TEXT_RATIO
     ]
+
+
+# --- work surfaces: the queue's counts, the department desk, the community home ----------
+
+DESK_ROWS = 50
+RECENT_ROWS = 10
+HOME_ROWS = 10
+NO_GEOMETRY = ("community__geometry_wkb",)
+ACTIVE_STATUSES = [*OPEN_STATUSES, Status.PARKED]
+
+
+def status_counts(cases: QuerySet) -> list[tuple[str, str, int]]:
+    """(status, label, cases) in the lifecycle's order, in one grouped query. COUNT
+    DISTINCT only where the scope joins the summons (a department clerk); elsewhere each
+    row is one case and a plain count is much cheaper on a big table."""
+    n = Count("id", distinct=True) if cases.query.distinct else Count("id")
+    rows = dict(cases.order_by().values_list("status").annotate(n=n))
+    return [(value, label, rows[value]) for value, label in Status.choices if rows.get(value)]
+
+
+@dataclass
+class Block:
+    """Some rows of a list and how many there are in all."""
+
+    rows: list = field(default_factory=list)
+    count: int = 0
+
+
+@dataclass
+class Desk:
+    """A department clerk's work: summons to report in to, orders to accept, orders in
+    hand, and those recently returned or replied."""
+
+    summons: Block = field(default_factory=Block)
+    to_accept: Block = field(default_factory=Block)
+    working: Block = field(default_factory=Block)
+    handed_back: Block = field(default_factory=Block)
+
+
+DESK_WORKING = (Status.ACCEPTED, Status.IN_PROGRESS)
+DESK_HANDED_BACK = (Status.RETURNED, Status.REPLIED)
+
+
+def desk_for(user) -> Desk:
+    department_id = scope_for(user).department_id
+    if department_id is None:
+        return Desk()
+    ours = Case.objects.visible_to(user).filter(assigned_department_id=department_id)
+    statuses = [Status.DISPATCHED, *DESK_WORKING, *DESK_HANDED_BACK]
+    counts = {s: n for s, _label, n in status_counts(ours.filter(status__in=statuses))}
+    listed = ours.select_related("category", "community").defer(*NO_GEOMETRY)
+    by_deadline = listed.order_by(F("due_at").asc(nulls_last=True), "received_at", "id")
+    recent = listed.order_by(F("replied_at").desc(nulls_last=True), "-dispatched_at", "-id")
+    return Desk(
+        summons=_summons_block(department_id),
+        to_accept=_block(by_deadline, [Status.DISPATCHED], counts, DESK_ROWS),
+        working=_block(by_deadline, DESK_WORKING, counts, DESK_ROWS),
+        handed_back=_block(recent, DESK_HANDED_BACK, counts, RECENT_ROWS),
+    )
+
+
+def _block(cases: QuerySet, statuses, counts: dict[str, int], limit: int) -> Block:
+    rows = list(cases.filter(status__in=statuses)[:limit])
+    return Block(rows=rows, count=sum(counts.get(s, 0) for s in statuses))
+
+
+def _summons_block(department_id: int) -> Block:
+    """The department's summons not yet reported, most urgent first. Filtered by the
+    clerk's own department: exactly the summons through which `visible_to` shows them the
+    case, so no case outside their scope can appear."""
+    pending = Summons.objects.filter(department_id=department_id, reported_at=None).exclude(
+        case__status=Status.MERGED
+    )
+    rows = pending.select_related("case__category", "case__community", "whistle__subdistrict")
+    rows = rows.defer("case__community__geometry_wkb", "whistle__subdistrict__geometry_wkb")
+    return Block(rows=list(rows.order_by("due_at", "id")[:DESK_ROWS]), count=pending.count())
+
+
+@dataclass
+class CommunityWork:
+    """A community's open cases per status, those its staff must handle now (签收, 办理,
+    反馈), and its overdue ones."""
+
+    open_counts: list[tuple[str, str, int]]
+    to_handle: Block
+    overdue: Block
+
+
+def community_work(user) -> CommunityWork:
+    visible = Case.objects.visible_to(user)
+    listed = visible.select_related("category").order_by(
+        F("due_at").asc(nulls_last=True), "received_at", "id"
+    )
+    mine = listed.filter(
+        assigned_jurisdiction_id=user.jurisdiction_id,
+        assigned_department=None,
+        status__in=[Status.DISPATCHED, *DESK_WORKING],
+    )
+    overdue = listed.filter(overdue=True)
+    return CommunityWork(
+        open_counts=status_counts(visible.filter(status__in=ACTIVE_STATUSES)),
+        to_handle=Block(rows=list(mine[:HOME_ROWS]), count=mine.count()),
+        overdue=Block(rows=list(overdue[:HOME_ROWS]), count=overdue.count()),
+    )

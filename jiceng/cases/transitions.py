@@ -17,6 +17,7 @@ HANDLER = "handler"  # a member of the unit the case is assigned to
 VERIFIER = "verifier"  # the grid worker of the case's grid (or its community staff)
 SUPERVISOR = "supervisor"  # a district or city leader over the case
 SUMMONED = "summoned"  # a clerk of a department whistled on this case
+REQUESTER = "requester"  # the resident whose request it is: rates the result
 
 WORKING = {Status.ACCEPTED, Status.IN_PROGRESS}
 ACTIVE = OPEN_STATUSES | {Status.PARKED}
@@ -52,6 +53,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t("reject", {Status.REPLIED}, Status.IN_PROGRESS, {VERIFIER}, _("核查不通过")),
         _t("close", {Status.VERIFIED}, Status.CLOSED, {DISPATCHER}, _("结案")),
         _t("follow_up", {Status.CLOSED}, Status.FOLLOWED_UP, {DISPATCHER}, _("回访")),
+        _t("rate", {Status.CLOSED}, Status.FOLLOWED_UP, {REQUESTER}, _("评价")),
         _t("return", {Status.DISPATCHED, Status.ACCEPTED}, Status.RETURNED, {HANDLER}, _("退单")),
         _t("overrule", {Status.RETURNED}, Status.DISPATCHED, {DISPATCHER}, _("驳回退单")),
         _t("request_extension", WORKING, None, {HANDLER}, _("申请延期")),

@@ -6,6 +6,10 @@ urlpatterns = [
     path("cases/", views.queue, name="case-queue"),
     path("cases/new/", views.new_case, name="case-new"),
     path("cases/export.xlsx", views.export, name="case-export"),
+    # Before `cases/<str:number>/`, which would take these words for case numbers.
+    path("cases/dispatch/", views.bulk_dispatch, name="case-bulk-dispatch"),
+    path("cases/filters/", views.save_filter, name="case-filter-save"),
+    path("cases/filters/<int:filter_id>/delete/", views.delete_filter, name="case-filter-delete"),
     path("cases/<str:number>/", views.detail, name="case"),
     path("cases/<str:number>/map.geojson", views.case_map, name="case-map"),
     path("cases/<str:number>/photos/<int:id>/", views.photo, name="case-photo"),

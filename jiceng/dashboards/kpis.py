@@ -5,11 +5,12 @@ cases."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Sum
+from django.db.models.functions import TruncMonth
 
-from jiceng.jurisdictions.models import Department, Jurisdiction
+from jiceng.jurisdictions.models import Department, Jurisdiction, subtree_q
 
 from .models import COUNTERS, DailyStat
 
@@ -91,32 +92,71 @@ def month_bounds(month: date) -> tuple[date, date]:
     return first, following
 
 
+def add_months(month: date, months: int) -> date:
+    """The first day of the month `months` after (or before, when negative) `month`."""
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def days_between(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=n) for n in range((end - start).days)]
+
+
 def summed(level: str, start: date, end: date, units: list[str] | None = None) -> dict[str, dict]:
     """Counters per unit of a level over [start, end): one grouped query."""
-    qs = DailyStat.objects.filter(level=level, day__gte=start, day__lt=end)
-    if units is not None:
-        qs = qs.filter(unit__in=units)
+    qs = DailyStat.objects.filter(level=level)
+    if units is None:
+        qs = qs.filter(day__gte=start, day__lt=end)
+    else:
+        # Named units: `day IN (…) AND unit IN (…)` probes the (day, unit) unique index
+        # once per pair, instead of scanning every unit of the level for the whole range.
+        qs = qs.filter(day__in=days_between(start, end), unit__in=units)
     rows = qs.values("unit").annotate(**{n: Sum(n) for n in COUNTERS})
     return {row.pop("unit"): row for row in rows}
 
 
 def monthly_table(level: str, month: date, parent: Jurisdiction | None = None) -> list[KPI]:
-    """KPIs of every unit of a level (optionally under a parent) for one month, ranked."""
+    """KPIs of every unit of a level (optionally under a parent: the jurisdictions, or the
+    departments homed, in its subtree) for one month, ranked."""
+    names = unit_names(level, parent.path if parent is not None else None)
+    return ranked(level, month, names, every_unit=parent is None)
+
+
+def ranked(level: str, month: date, names: dict[str, str], *, every_unit=False) -> list[KPI]:
+    """The month's KPIs of the named units ({unit key: name}), best first (docs/kpis.md)."""
     start, end = month_bounds(month)
-    names = _unit_names(level, parent)
-    sums = summed(level, start, end, list(names) if parent is not None else None)
+    sums = summed(level, start, end, None if every_unit else list(names))
     table = [KPI(unit, names.get(unit, unit), sums.get(unit, {})) for unit in names]
     table.sort(key=lambda k: (-k.composite, k.name))
     return table
 
 
-def _unit_names(level: str, parent: Jurisdiction | None) -> dict[str, str]:
+def unit_names(level: str, under: str | None = None) -> dict[str, str]:
+    """{unit key: name} of every unit of a level, or of those under a tree path."""
     if level == "department":
         qs = Department.objects.all()
-        if parent is not None:
-            qs = qs.filter(jurisdiction=parent)
+        if under is not None:
+            qs = qs.filter(subtree_q(under, "jurisdiction__path"))
         return {f"d{pk}": name for pk, name in qs.values_list("pk", "name")}
     qs = Jurisdiction.objects.filter(level=level)
-    if parent is not None:
-        qs = qs.subtree(parent)
+    if under is not None:
+        qs = qs.filter(subtree_q(under))
     return {f"j{pk}": name for pk, name in qs.values_list("pk", "name")}
+
+
+def monthly_series(unit: str, last: date, months: int = 12) -> list[tuple[date, KPI]]:
+    """The KPIs of one unit for each of the `months` months up to `last`, oldest first:
+    one query grouped by month over that unit's daily rows."""
+    first, (_, end) = add_months(last, 1 - months), month_bounds(last)
+    rows = (
+        DailyStat.objects.filter(day__in=days_between(first, end), unit=unit)
+        .annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(**{n: Sum(n) for n in COUNTERS})
+        .order_by()
+    )
+    by_month = {row.pop("month"): row for row in rows}
+    return [
+        (m, KPI(unit, f"{m:%Y-%m}", by_month.get(m, {})))
+        for m in (add_months(first, n) for n in range(months))
+    ]

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from jiceng.jurisdictions.models import Jurisdiction
 
-from .models import COUNTERS, DailyStat
+from .models import COUNTERS, CategoryMonthStat, DailyStat
 
 TABLE = DailyStat._meta.db_table
+CATEGORY_TABLE = CategoryMonthStat._meta.db_table
 
 
 @lru_cache(maxsize=1)
@@ -96,4 +97,30 @@ def _upsert_sql(names: tuple[str, ...], rows: int) -> str:
     return (
         f"INSERT INTO {TABLE} ({', '.join(columns)}) VALUES {', '.join([row] * rows)} "
         f"ON CONFLICT (day, unit) DO UPDATE SET {updates}"
+    )
+
+
+def bump_category_month(case, moment) -> None:
+    """Count one case received for its 小类 and local month at every node above its
+    place (community, subdistrict, district, city), in one statement: 每月一题 reads
+    these rows, never the cases."""
+    nodes = [node_id for _key, _level, node_id, _dept in territorial_units(case)]
+    if not nodes:
+        return
+    month = local_day(moment).replace(day=1)
+    params: list = []
+    for node_id in nodes:
+        params += [month, node_id, case.category_id]
+    with connection.cursor() as cursor:
+        cursor.execute(_category_upsert_sql(len(nodes)), params)
+
+
+@lru_cache(maxsize=4)
+def _category_upsert_sql(rows: int) -> str:
+    row = "(%s, %s, %s, 1)"
+    return (
+        f"INSERT INTO {CATEGORY_TABLE} (month, jurisdiction_id, category_id, received) "
+        f"VALUES {', '.join([row] * rows)} "
+        f"ON CONFLICT (jurisdiction_id, month, category_id) "
+        f"DO UPDATE SET received = {CATEGORY_TABLE}.received + excluded.received"
     )

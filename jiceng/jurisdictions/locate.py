@@ -26,6 +26,7 @@ from jiceng.lib.crs import TO_WGS84, TO_WGS84_NP
 from jiceng.lib.locate import LocateIndex
 
 from .choices import Level
+from .layers import forget_layers
 from .models import SEGMENT, Grid, Jurisdiction
 
 CRS_CHOICES = tuple(TO_WGS84)
@@ -84,10 +85,12 @@ def get_index() -> GridIndex:
 
 
 def reset_index() -> None:
-    """Forget the index; the next locate() rebuilds it from the database."""
+    """Forget the index; the next locate() rebuilds it from the database. Every grid write
+    calls this, so the browser's cached grid layers (layers.py) are forgotten here too."""
     global _current
     with _lock:
         _current = None
+    forget_layers()
 
 
 def build_index() -> GridIndex:

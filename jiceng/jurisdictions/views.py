@@ -8,10 +8,12 @@ from django.db.models.functions import Substr
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.views.decorators.gzip import gzip_page
 
 from jiceng.accounts.scope import scope_for
 
-from . import maps
+from . import layers, maps
 from .access import access_grid, access_jurisdiction
 from .choices import Level
 from .models import SEGMENT, Department, Grid, Jurisdiction, Post, subtree_q
@@ -71,6 +73,10 @@ def node(request, code: str):
         .prefetch_related("grids"),
         "dual_role": dual_role_holders(node) if node.level == Level.COMMUNITY else [],
         "map_url": reverse("jurisdiction-map", args=[node.code]),
+        # Above a community the grids are too many for GeoJSON: the compact layer draws them.
+        "grid_layer_url": reverse("grid-layer", args=[node.code])
+        if node.level != Level.COMMUNITY
+        else "",
         "totals": _totals(children, node),
     }
     return render(request, "jurisdictions/node.html", context)
@@ -144,6 +150,33 @@ def node_map(request, code: str):
     for grid in grids:
         grid.url = reverse("grid", args=[grid.code])
     return JsonResponse(maps.node_layer(node, children, grids))
+
+
+@login_required
+@gzip_page
+def grid_layer(request, code: str):
+    """Every grid under the node that the user sees, compact and simplified for the zoom
+    `z`; at a detailed zoom, those in `bbox` (layers.py, docs/grids.md)."""
+    node = layers.access_layer_node(request.user, code)
+    try:
+        return _grid_layer(request, node)
+    except layers.LayerError as error:
+        return JsonResponse({"error": str(error)}, status=400)
+
+
+def _grid_layer(request, node: Jurisdiction):
+    bucket = layers.bucket_for(request.GET.get("z"))
+    box = layers.parse_bbox(request.GET.get("bbox"), bucket)
+    name, grids = layers.selection(request.user, node)
+    key = layers.cache_key(name, bucket)
+    tag = layers.etag(key, box)
+    response = get_conditional_response(request, etag=tag)
+    if response is None:  # not the copy the browser holds: send the layer
+        body = layers.answer(layers.cached_layer(key, grids, bucket), box)
+        response = JsonResponse(body, json_dumps_params={"separators": (",", ":")})
+    response["ETag"] = tag
+    response["Cache-Control"] = f"private, max-age={layers.BROWSER_SECONDS}"
+    return response
 
 
 @login_required

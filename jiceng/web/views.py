@@ -24,7 +24,13 @@ TEMPLATES = {
 
 # A role whose work surface lives in its own app: the view that draws its home page
 # (dotted path, imported when first used so apps do not import each other at start-up).
-ROLE_HOMES: dict[str, str] = {}
+ROLE_HOMES: dict[str, str] = {
+    Role.DISTRICT_LEADER: "jiceng.dashboards.views.my_dashboard",
+    Role.CITY_LEADER: "jiceng.dashboards.views.my_dashboard",
+    Role.RESIDENT: "jiceng.residents.views.home",
+    Role.GRID_WORKER: "jiceng.patrols.views.today",
+    Role.DEPARTMENT_CLERK: "jiceng.cases.views.desk",
+}
 
 
 @login_required

@@ -6,49 +6,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_fewer_indexes'),
-        ('jurisdictions', '0001_initial'),
+        ("cases", "0003_fewer_indexes"),
+        ("jurisdictions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SavedFilter',
+            name="SavedFilter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, verbose_name='名称')),
-                ('query', models.CharField(max_length=500, verbose_name='筛选条件')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40, verbose_name="名称")),
+                ("query", models.CharField(max_length=500, verbose_name="筛选条件")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': '常用筛选',
-                'verbose_name_plural': '常用筛选',
-                'ordering': ['name'],
+                "verbose_name": "常用筛选",
+                "verbose_name_plural": "常用筛选",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='client_key',
-            field=models.UUIDField(blank=True, editable=False, null=True, verbose_name='客户端编号'),
+            model_name="case",
+            name="client_key",
+            field=models.UUIDField(
+                blank=True, editable=False, null=True, verbose_name="客户端编号"
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='requester',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='requested_cases', to=settings.AUTH_USER_MODEL, verbose_name='诉求人'),
+            model_name="case",
+            name="requester",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="requested_cases",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="诉求人",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('reporter', 'client_key'), name='one_case_per_client_key'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                fields=("reporter", "client_key"), name="one_case_per_client_key"
+            ),
         ),
         migrations.AddField(
-            model_name='savedfilter',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='saved_filters', to=settings.AUTH_USER_MODEL),
+            model_name="savedfilter",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="saved_filters",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='savedfilter',
-            constraint=models.UniqueConstraint(fields=('user', 'name'), name='one_saved_filter_name_per_user'),
+            model_name="savedfilter",
+            constraint=models.UniqueConstraint(
+                fields=("user", "name"), name="one_saved_filter_name_per_user"
+            ),
         ),
     ]

@@ -5,27 +5,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0004_work_surfaces'),
-        ('dashboards', '0002_fewer_indexes'),
-        ('jurisdictions', '0001_initial'),
+        ("cases", "0004_work_surfaces"),
+        ("dashboards", "0002_fewer_indexes"),
+        ("jurisdictions", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CategoryMonthStat',
+            name="CategoryMonthStat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='月份')),
-                ('received', models.BigIntegerField(db_default=0, default=0)),
-                ('category', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.category')),
-                ('jurisdiction', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='jurisdictions.jurisdiction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(verbose_name="月份")),
+                ("received", models.BigIntegerField(db_default=0, default=0)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cases.category",
+                    ),
+                ),
+                (
+                    "jurisdiction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="jurisdictions.jurisdiction",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '类别月统计',
-                'verbose_name_plural': '类别月统计',
-                'constraints': [models.UniqueConstraint(fields=('jurisdiction', 'month', 'category'), name='one_category_stat_per_month')],
+                "verbose_name": "类别月统计",
+                "verbose_name_plural": "类别月统计",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("jurisdiction", "month", "category"),
+                        name="one_category_stat_per_month",
+                    )
+                ],
             },
         ),
     ]

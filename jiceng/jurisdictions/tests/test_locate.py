@@ -213,3 +213,20 @@ def test_rebuilding_grids_makes_the_next_locate_see_the_new_grids(
     with django_capture_on_commit_callbacks(execute=True):
         build_demo_grids()
     assert get_index() is not before
+
+
+def test_a_grid_saved_one_by_one_as_the_admin_does_is_seen_by_the_next_locate(
+    tree, django_capture_on_commit_callbacks
+):
+    assert service.locate(*IN_EAST).grid_code == EAST_GRID
+    with django_capture_on_commit_callbacks(execute=True):
+        tree.east.kind = GridKind.SPECIAL  # e.g. turned into a special grid in the admin
+        tree.east.save()
+    assert service.locate(*IN_EAST).outside
+
+
+def test_a_deleted_grid_is_forgotten_by_the_index(tree, django_capture_on_commit_callbacks):
+    assert service.locate(*IN_WEST).grid_code == WEST_GRID
+    with django_capture_on_commit_callbacks(execute=True):
+        tree.west.delete()
+    assert service.locate(*IN_WEST).outside

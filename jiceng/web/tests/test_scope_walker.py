@@ -18,7 +18,10 @@ pytestmark = pytest.mark.django_db
 OUR_SIDE = ["grid_worker", "secretary", "dispatcher", "resident"]
 SKIP = {"logout", "set_language", "login"}  # POST-only or public forms with no data
 # POST-only endpoints that change data: walked with foreign values only (each must 404).
-POST_ONLY = {"case-act"}
+POST_ONLY = {"case-act", "case-filter-delete"}
+# Public pages answer anyone about any community (jiceng/residents): walked with both
+# sides' values, they must show no person and no case text or number of the neighbour.
+PUBLIC = {"public-community"}
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 FOREIGN_TEXT = "小白楼菜市场门口井盖缺失"
 
@@ -46,7 +49,30 @@ def world(cast, settings, tmp_path):
     ours = report(cast.grid_worker, 117.05, "花园路口井盖缺失")
     foreign = report(cast.other_worker, 117.3, FOREIGN_TEXT)
     assert foreign.subdistrict == cast.other_street
-    return SimpleNamespace(cast=cast, ours=ours, foreign=foreign)
+    our_log = patrol(cast.grid_worker, cast.grid, ours, "花园路巡查")
+    foreign_log = patrol(cast.other_worker, cast.other_grid, foreign, FOREIGN_TEXT)
+    return SimpleNamespace(
+        cast=cast, ours=ours, foreign=foreign, our_log=our_log, foreign_log=foreign_log
+    )
+
+
+def patrol(worker, grid, case, notes):
+    """A patrol log (民情日志) linking the case, written through the real action."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jiceng.patrols.actions import log_patrol
+
+    now = timezone.now()
+    return log_patrol(
+        acting_user=worker,
+        grid=grid,
+        started_at=now - timedelta(hours=1),
+        ended_at=now - timedelta(minutes=5),
+        notes=notes,
+        cases=[case],
+    )
 
 
 def patterns(resolver=None, prefix=""):
@@ -106,10 +132,25 @@ def kwargs_for(converters, world, route) -> tuple[list[dict], list[dict]]:
             [{"number": foreign.number, "action": a} for a in ("dispatch", "accept", "merge")],
             [],
         ),
+        # Another person's saved queue filter (the neighbour's): never ours to delete.
+        frozenset({"filter_id"}): ([{"filter_id": neighbours_saved_filter(world)}], []),
+        frozenset({"log_id"}): (
+            [{"log_id": world.foreign_log.pk}, {"log_id": world.foreign_log.pk + 1000}],
+            [{"log_id": world.our_log.pk}],
+        ),
     }
     names = frozenset(converters)
     assert names in known, f"the walker cannot fill {set(names)} in {route}: teach it"
     return known[names]
+
+
+def neighbours_saved_filter(world) -> int:
+    from jiceng.cases.models import SavedFilter
+
+    saved, _ = SavedFilter.objects.get_or_create(
+        user=world.cast.neighbour, name="小白楼红牌", defaults={"query": "overdue=on"}
+    )
+    return saved.pk
 
 
 def body_of(response) -> str:
@@ -119,6 +160,13 @@ def body_of(response) -> str:
     if response.get("Content-Type") == XLSX:  # an export: read its cells, not its zip
         return "\n".join(" ".join(str(v) for v in row if v is not None) for row in read_rows(data))
     return data.decode(errors="replace")
+
+
+def assert_no_person(response, world, where):
+    cast, body = world.cast, body_of(response)
+    people = [cast.neighbour.full_name, cast.other_worker.full_name]
+    for marker in [*people, world.foreign.number, FOREIGN_TEXT]:
+        assert marker not in body, f"{where} shows {marker}"
 
 
 def assert_clean(response, world, where):
@@ -139,6 +187,13 @@ def test_no_page_shows_the_neighbouring_subdistrict(client, world, member):
             walked += 1
             continue
         foreign, own = kwargs_for(converters, world, route)
+        if name in PUBLIC:
+            for kwargs in foreign + own:
+                response = client.get(reverse(name, kwargs=kwargs))
+                assert response.status_code in (200, 404), f"{route} with {kwargs}"
+                assert_no_person(response, world, f"{route} with {kwargs}")
+                walked += 1
+            continue
         fetch = client.post if name in POST_ONLY else client.get
         for kwargs in foreign:
             response = fetch(reverse(name, kwargs=kwargs))
@@ -197,6 +252,7 @@ def test_the_admin_lists_are_really_walked(client, world):
 def foreign_objects(world) -> dict:
     from jiceng.accounts.models import User
     from jiceng.jurisdictions.models import Grid, Jurisdiction, Post
+    from jiceng.patrols.models import PatrolLog
 
     cast = world.cast
     return {
@@ -205,4 +261,5 @@ def foreign_objects(world) -> dict:
         User: [cast.neighbour, cast.other_worker],
         Post: list(Post.objects.filter(jurisdiction=cast.other_community)),
         Case: [world.foreign],
+        PatrolLog: [world.foreign_log],
     }

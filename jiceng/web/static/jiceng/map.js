@@ -29,6 +29,14 @@
       }).addTo(map);
       var bounds = layer.getBounds();
       if (bounds.isValid()) { map.fitBounds(bounds, { padding: [8, 8] }); } else { map.setView([39.13, 117.2], 9); }
+      // Every grid under a big node, as the compact layer that follows the zoom.
+      if (el.dataset.gridLayer && window.jicengGridLayer) {
+        window.jicengGridLayer(map, el.dataset.gridCode, {
+          url: el.dataset.gridLayer,
+          gridUrl: el.dataset.gridUrl,
+          onLoad: function (grids) { el.dataset.grids = String(grids.count); }
+        });
+      }
       el.dataset.features = String(data.features.length);
       el.classList.add("loaded");
     })
