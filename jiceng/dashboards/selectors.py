@@ -129,9 +129,8 @@ def _pct(rate: float | None) -> float | None:
 
 def overdue_now(node: Jurisdiction) -> int:
     """Open cases of the subtree past their red-card limit (红牌): the sweep sets
-    `overdue` and every stage change clears it. The (status, path) index finds the open
-    cases; until `overdue` is indexed too, each is read to check the flag (the page's one
-    cost that grows with the backlog: docs/dashboard.md, "Performance")."""
+    `overdue` and every stage change clears it. A partial index holds only overdue cases
+    (`case_overdue_path`), so the count reads those of the subtree and nothing else."""
     return Case.objects.filter(subtree_q(node.path), status__in=OPEN_STATUSES, overdue=True).count()
 
 
@@ -223,7 +222,7 @@ def heat(node: Jurisdiction) -> list[list]:
     rows = (
         Case.objects.filter(subtree_q(node.path), received_at__gte=since, grid__isnull=False)
         .values("grid_id", "grid__center_lng", "grid__center_lat")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("grid_id"))  # not "id": the received_at index covers grid_id
         .order_by()
     )
     return [
