@@ -8,8 +8,7 @@ from datetime import date
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
-from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from jiceng.jurisdictions import maps
@@ -78,26 +77,8 @@ def _map_urls(node) -> dict[str, str | None]:
         "dashboard": reverse("dashboard", args=["CODE"]),
         "case": reverse("case", args=["NUMBER"]),
         "grid": reverse("grid", args=["CODE"]),
-        "grid_layer": optional_url("grid-layer", node.code),
-        "grid_layer_script": optional_static("jiceng/gridlayer.js"),
+        "grid_layer": reverse("grid-layer", args=[node.code]),
     }
-
-
-def optional_url(name: str, *args) -> str | None:
-    """The URL of an endpoint that another part of the project may not have shipped."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
-def optional_static(path: str) -> str | None:
-    """The URL of a static file another part of the project may not have shipped yet
-    (with the manifest storage a missing file raises instead of giving a URL)."""
-    try:
-        return static(path)
-    except ValueError:
-        return None
 
 
 @login_required
