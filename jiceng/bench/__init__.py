@@ -12,5 +12,4 @@ MODULES = (
     "jiceng.bench.intake",
     "jiceng.bench.kpi",
     "jiceng.bench.pages",
-    "jiceng.bench.dashboard",
 )
