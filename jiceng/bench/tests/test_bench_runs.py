@@ -44,6 +44,7 @@ def test_every_benchmark_runs_and_the_report_lists_its_figures(db, tmp_path):
     assert len(BENCHMARKS) >= 7
     assert {"Index build (LocateIndex.build)", "Whole-city subtree query"} <= names
     assert any(n.startswith("Queue of the busiest subdistrict") for n in names)
+    assert any(n.startswith("City leader's dashboard") for n in names)
     assert all(f.samples and all(s >= 0 for s in f.samples) for f in figures)
     text = render(figures, SCALES["tiny"], "python -m jiceng.bench --scale tiny", "test", "12")
     assert "| Whole-city subtree query |" in text and "## Machine" in text
