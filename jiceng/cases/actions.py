@@ -388,8 +388,9 @@ def _create(
     else:
         case.in_manual_queue = True
     fastsql.insert(case)
-    _intake_events(case, target, reporter, now)
-    _intake_rollups(case, now)
+    with fastsql.together():  # the timeline and the rollups in one round trip
+        _intake_events(case, target, reporter, now)
+        _intake_rollups(case, now)
     _intake_notifications(case, target, copies)
     return case
 

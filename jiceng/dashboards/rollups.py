@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import lru_cache
 
-from django.db import connection
 from django.utils import timezone
 
 from jiceng.jurisdictions.models import Jurisdiction
+from jiceng.lib import fastsql
 
 from .models import COUNTERS, CategoryMonthStat, DailyStat
 
@@ -81,8 +81,7 @@ def _upsert(day: date, rows) -> None:
     for (key, level, jurisdiction_id, department_id), counters in rows:
         params += [day, key, level, jurisdiction_id, department_id]
         params += [counters.get(n, 0) for n in names]
-    with connection.cursor() as cursor:
-        cursor.execute(_upsert_sql(names, len(rows)), params)
+    fastsql.execute(_upsert_sql(names, len(rows)), params)
 
 
 @lru_cache(maxsize=256)
@@ -111,8 +110,7 @@ def bump_category_month(case, moment) -> None:
     params: list = []
     for node_id in nodes:
         params += [month, node_id, case.category_id]
-    with connection.cursor() as cursor:
-        cursor.execute(_category_upsert_sql(len(nodes)), params)
+    fastsql.execute(_category_upsert_sql(len(nodes)), params)
 
 
 @lru_cache(maxsize=4)

@@ -5,13 +5,22 @@ its first timeline rows hundreds of times a second. These helpers prepare each v
 with the field's own `pre_save` and `get_db_prep_save` (so defaults, auto_now_add,
 JSON and dates behave exactly as with `save()`), and reuse one SQL text per model.
 SQLite ≥ 3.35 and PostgreSQL both support `INSERT … RETURNING`.
+
+On PostgreSQL every statement is a network round trip, and an intake's time goes mostly
+to waiting for them: `together()` gathers the writes that need no answer (timeline rows,
+rollup upserts) and sends them as one statement, each a data-modifying CTE.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 from django.db import connection, models
+
+_gathered = threading.local()
 
 
 @cache
@@ -49,5 +58,42 @@ def insert_many(objs: list[models.Model]) -> None:
     params: list = []
     for obj in objs:
         params += _params(obj, fields)
+    execute(head + ", ".join([row] * len(objs)), params)
+
+
+def execute(sql: str, params: list) -> None:
+    """Run a write whose result nobody reads: now, or with the others at the end of the
+    `together()` block around it."""
+    pending = getattr(_gathered, "statements", None)
+    if pending is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    else:
+        pending.append((sql, params))
+
+
+@contextmanager
+def together() -> Iterator[None]:
+    """Send the `execute()` writes of the block as one statement when it ends (PostgreSQL:
+    `WITH w1 AS (…), w2 AS (…) SELECT 1`, which runs every one of them to completion);
+    elsewhere, and when the block fails, nothing changes: each ran or runs on its own."""
+    if connection.vendor != "postgresql" or getattr(_gathered, "statements", None) is not None:
+        yield
+        return
+    _gathered.statements = pending = []
+    try:
+        yield
+    finally:
+        _gathered.statements = None
+    if pending:
+        _send(pending)
+
+
+def _send(pending: list[tuple[str, list]]) -> None:
+    if len(pending) == 1:
+        sql, params = pending[0]
+    else:
+        parts = ", ".join(f"w{i} AS ({sql})" for i, (sql, _p) in enumerate(pending))
+        sql, params = f"WITH {parts} SELECT 1", [p for _s, ps in pending for p in ps]
     with connection.cursor() as cursor:
-        cursor.execute(head + ", ".join([row] * len(objs)), params)
+        cursor.execute(sql, params)

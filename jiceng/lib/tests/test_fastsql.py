@@ -1,6 +1,7 @@
 """The hot-path INSERT writes exactly what `save()` would."""
 
 import pytest
+from django.db import connection
 from django.forms.models import model_to_dict
 
 from jiceng.cases.models import CaseEvent
@@ -30,3 +31,23 @@ def test_many_rows_go_in_one_statement(reported, django_assert_num_queries):
     with django_assert_num_queries(1):
         fastsql.insert_many(rows)
     assert reported.events.filter(action="urge").count() == 3
+
+
+def test_writes_gathered_together_all_land_in_one_round_trip_on_postgresql(
+    reported, django_assert_num_queries
+):
+    rows = [CaseEvent(case=reported, action=a, at=reported.received_at) for a in ("urge", "x")]
+    statements = 1 if connection.vendor == "postgresql" else 2
+    with django_assert_num_queries(statements), fastsql.together():
+        fastsql.insert_many(rows[:1])
+        fastsql.insert_many(rows[1:])
+    assert set(reported.events.values_list("action", flat=True)) >= {"urge", "x"}
+
+
+def test_a_failing_block_sends_nothing_it_gathered(reported):
+    row = CaseEvent(case=reported, action="urge", at=reported.received_at)
+    with pytest.raises(RuntimeError), fastsql.together():
+        fastsql.insert_many([row])
+        raise RuntimeError("the action failed")
+    sent = 0 if connection.vendor == "postgresql" else 1  # SQLite ran it at once
+    assert reported.events.filter(action="urge").count() == sent
