@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1:8000
 SCALE  ?= full
 export DJANGO_SETTINGS_MODULE := jiceng.settings
 
-.PHONY: run test lint pytest bench install browser redis demo clean
+.PHONY: run test lint pytest bench install browser redis demo clean screenshots
 
 install: .venv/.installed node_modules/.installed
 
@@ -62,6 +62,13 @@ test: lint pytest
 
 bench: install
 	$(PY) -m jiceng.bench --scale $(SCALE)
+
+# Each role's main page of the demo city as docs/screenshots/*.png (the README shows them):
+# builds whatever part of the demo is missing (the month of cases takes a few minutes the
+# first time), then signs in as each demo account in Debian's chromium. Not part of `test`.
+screenshots: demo browser
+	$(JICENG) seed-demo-cases
+	$(PY) -m jiceng.web.screenshots
 
 clean:
 	rm -rf var/*.sqlite3* var/media var/static

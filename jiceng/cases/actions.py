@@ -652,9 +652,11 @@ def accept(case: Case, *, acting_user, expected_version=None) -> Case:
     case.accepted_on_time = case.due_at is None or now <= case.due_at
     clock.start_stage(case, Stage.HANDLE, now)
     _cohort(case, +1)
+    # Counted on the day of the dispatch it answers (a cohort, like 按期结案率), so a case
+    # dispatched on the 31st and accepted on the 1st cannot push a month's 响应率 past 100%.
     bump(
         case,
-        now,
+        case.dispatched_at or now,
         department_id=case.assigned_department_id,
         accepted=1,
         accepted_on_time=int(case.accepted_on_time),

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import logging
 import random
+import struct
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -52,7 +55,7 @@ class Staff:
     community: dict[int, User]
     subdistrict: dict[int, User]
     department: dict[int, User]
-    residents: list[User]
+    residents: dict[int, User]  # community id → its demo resident
 
 
 # --- policy and people ------------------------------------------------------------------
@@ -163,7 +166,8 @@ def _existing_staff() -> dict[str, set[int]]:
 
 
 def _staff_maps() -> Staff:
-    staff = Staff({}, {}, {}, list(User.objects.filter(role=Role.RESIDENT).order_by("pk")))
+    residents = User.objects.filter(role=Role.RESIDENT, jurisdiction__isnull=False)
+    staff = Staff({}, {}, {}, {u.jurisdiction_id: u for u in residents.order_by("-pk")})
     users = User.objects.filter(
         role__in=[Role.COMMUNITY_SECRETARY, Role.SUBDISTRICT_DISPATCHER, Role.DEPARTMENT_CLERK]
     ).order_by("-id")  # the demo accounts (created first) win: setdefault keeps the last seen
@@ -395,16 +399,17 @@ def _intake(rng, source: str, category: Category, grid: Grid, staff: Staff, orde
             lat=lat,
             description=text,
             self_resolved=True,
-            after_photos=[("after.jpg", DEMO_JPEG)],
+            after_photos=[("after.png", demo_photo(fixed=True))],
         )
     if source == "grid_report":
         return actions.report_by_grid_worker(
             acting_user=reporter, category=category, lng=lng, lat=lat, description=text
         )
-    if source == "resident" and staff.residents:
-        resident = staff.residents[order % len(staff.residents)]
+    if source == "resident":
+        # A demo resident reports in their own community only; elsewhere the request comes
+        # in without an account (随手拍), and the street's follow-up call closes the loop.
         return actions.report_by_resident(
-            acting_user=resident,
+            acting_user=staff.residents.get(grid.community_id),
             category=category,
             lng=lng,
             lat=lat,
@@ -415,8 +420,38 @@ def _intake(rng, source: str, category: Category, grid: Grid, staff: Staff, orde
     )
 
 
-# The smallest valid JPEG header: the demo's after-photos are placeholders, not pictures.
-DEMO_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+@lru_cache(maxsize=2)
+def demo_photo(fixed: bool = False, width: int = 240, height: int = 160) -> bytes:
+    """A small PNG drawn here, with no image library: a street under a pale sky with a dark
+    hole in the road, or the fresh patch over it once fixed. A placeholder, but one that a
+    browser shows as a picture (an empty JPEG header shows as a broken image)."""
+    rows = [
+        b"\x00" + b"".join(_pixel(x, y, width, height, fixed) for x in range(width))
+        for y in range(height)
+    ]  # each row starts with its filter type, 0: none
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    body = zlib.compress(b"".join(rows), 9)
+    chunks = _chunk(b"IHDR", header) + _chunk(b"IDAT", body) + _chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + chunks
+
+
+def _pixel(x: int, y: int, width: int, height: int, fixed: bool) -> bytes:
+    horizon = height * 0.38
+    if y < horizon:  # sky, lighter towards the horizon
+        t = y / horizon
+        return bytes((int(150 + 80 * t), int(190 + 50 * t), 235))
+    dx, dy = (x - width * 0.5) / (width * 0.17), (y - height * 0.66) / (height * 0.1)
+    if dx * dx + dy * dy <= 1:
+        return bytes((88, 90, 96)) if fixed else bytes((38, 34, 32))
+    if abs(y - height * 0.86) < 2 and (x // 18) % 2 == 0:
+        return bytes((235, 235, 225))  # the dashed lane line
+    shade = int(140 - 30 * (y - horizon) / (height - horizon))
+    return bytes((shade, shade, shade + 6))
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
 
 
 def seed_cases(

@@ -47,9 +47,8 @@ SPECS = [
     ("dispatched_at", Q(dispatched_at__isnull=False), {
         "dispatched": Count("id"),
         "returns": Sum("return_count"),
-    }),
-    ("accepted_at", Q(accepted_at__isnull=False), {
-        "accepted": Count("id"),
+        # acceptances count on the day of the dispatch they answer (a cohort)
+        "accepted": Count("id", filter=Q(accepted_at__isnull=False)),
         "accepted_on_time": Count("id", filter=Q(accepted_on_time=True)),
     }),
     ("handle_due_at", Q(handle_due_at__isnull=False) & ~Q(status="parked"), {

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import pytest
 
-CHROMIUM = os.environ.get("JICENG_CHROMIUM", "/usr/bin/chromium")
-# Without these, chromium keeps trying to reach Google's hosts on a closed network.
-CHROMIUM_ARGS = [
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from conftest import PASSWORD
+from jiceng.web.screenshots import CHROMIUM, CHROMIUM_ARGS  # the same browser as the README's
+from tests.browser.devices import DESKTOP
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +25,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context = browser.new_context(**DESKTOP)
     page = context.new_page()
     yield page
     context.close()
@@ -44,3 +36,21 @@ def live_cast(transactional_db):
     from conftest import build_cast
 
     return build_cast()
+
+
+@pytest.fixture
+def login(live_server):
+    """`login(where, user)`: sign a cast member (a User or a username) in through the login
+    form, in a browser context (on a new page) or on a page, and return the page, on the
+    person's home page. Every browser test signs in this way, as a person would."""
+
+    def log_in(where, user, password: str = PASSWORD):
+        page = where.new_page() if hasattr(where, "new_page") else where
+        page.goto(f"{live_server.url}/login/")
+        page.fill("input[name=username]", getattr(user, "username", user))
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return log_in

@@ -1,16 +1,6 @@
 import pytest
 
-from conftest import PASSWORD
-
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 @pytest.fixture
@@ -36,10 +26,10 @@ def live_cases(live_cast):
 
 
 def test_a_district_leader_lands_on_the_dashboard_with_trends_and_map(
-    page, live_server, live_cases, settings
+    page, login, live_cases, settings
 ):
     settings.MAP_TILE_URL = ""  # no tile server at all: polygons on a blank background
-    log_in(page, live_server, "leader")
+    login(page, "leader")
     assert "和平区" in page.inner_text("h1")
     page.wait_for_selector(".spark.drawn svg", timeout=15000)
     assert page.locator(".spark.drawn").count() == 6  # one trend line per card
@@ -51,8 +41,8 @@ def test_a_district_leader_lands_on_the_dashboard_with_trends_and_map(
     page.wait_for_selector("#dash-map[data-grids='3']", timeout=15000)
 
 
-def test_clicking_a_street_on_the_ranking_drills_down(page, live_server, live_cases):
-    log_in(page, live_server, "leader")
+def test_clicking_a_street_on_the_ranking_drills_down(page, login, live_server, live_cases):
+    login(page, "leader")
     page.click("table[data-ranking=children] a:text('劝业场街道')")
     page.wait_for_url(f"{live_server.url}/dashboard/{live_cases.street.code}/")
     assert "劝业场街道" in page.inner_text("h1")

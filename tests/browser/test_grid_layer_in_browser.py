@@ -1,18 +1,12 @@
 import pytest
 
-from conftest import PASSWORD
-
 pytestmark = pytest.mark.browser
 
 
 def test_a_district_page_draws_its_grids_and_a_close_look_links_to_one(
-    page, live_server, live_cast
+    page, login, live_server, live_cast
 ):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "leader")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/**")
+    login(page, "leader")
     page.goto(f"{live_server.url}/j/{live_cast.district.code}/")
     # The coarse layer: all three grids, drawn with no tiles reachable.
     page.wait_for_selector("#map[data-grids='3']", timeout=15000)

@@ -3,24 +3,16 @@ phone's own date pickers, and the history; nothing scrolls sideways."""
 
 import pytest
 
-from conftest import PASSWORD
 from jiceng.patrols.models import PatrolLog
+from tests.browser.devices import PHONE
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(browser, live_server, live_cast):
-    context = browser.new_context(
-        viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True, locale="zh-CN"
-    )
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "gridworker")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    yield page
+def page(browser, login, live_cast):
+    context = browser.new_context(**PHONE)
+    yield login(context, "gridworker")
     context.close()
 
 

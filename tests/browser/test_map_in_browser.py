@@ -1,20 +1,12 @@
 import pytest
 
-from conftest import PASSWORD
-
 pytestmark = pytest.mark.browser
 
 
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-
-
-def test_a_dispatcher_logs_in_and_sees_the_grid_polygons_on_the_map(page, live_server, live_cast):
-    log_in(page, live_server, "dispatcher")
+def test_a_dispatcher_logs_in_and_sees_the_grid_polygons_on_the_map(
+    page, login, live_server, live_cast
+):
+    login(page, "dispatcher")
     assert "劝业场街道" in page.inner_text("h1")
     page.goto(f"{live_server.url}/j/{live_cast.community.code}/")
     page.wait_for_selector("#map.loaded", timeout=15000)
@@ -23,10 +15,9 @@ def test_a_dispatcher_logs_in_and_sees_the_grid_polygons_on_the_map(page, live_s
     assert page.get_attribute("#map", "data-features") == "2"
 
 
-def test_a_grid_worker_on_a_phone_sees_only_their_grid(browser, live_server, live_cast):
+def test_a_grid_worker_on_a_phone_sees_only_their_grid(browser, login, live_server, live_cast):
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
-    page = context.new_page()
-    log_in(page, live_server, "gridworker")
+    page = login(context, "gridworker")
     assert live_cast.grid.code in page.inner_text("main")
     assert live_cast.second_grid.code not in page.inner_text("main")
     page.goto(f"{live_server.url}/g/{live_cast.grid.code}/")

@@ -4,30 +4,23 @@ opened again. GPS fills the coordinates; the report page opens offline."""
 
 import pytest
 
-from conftest import PASSWORD
 from jiceng.cases.models import Case
 from jiceng.cases.tests.fixtures import IN_GRID, JPEG
+from tests.browser.devices import PHONE
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
-
 
 @pytest.fixture
-def phone(browser, live_server, live_cast, catalogue, settings, tmp_path):
+def phone(browser, login, live_server, live_cast, catalogue, settings, tmp_path):
     """A logged-in grid worker's phone on the report page."""
     settings.MEDIA_ROOT = tmp_path
     contexts = []
 
     def open_phone(**options):
-        context = browser.new_context(locale="zh-CN", **PHONE, **options)
+        context = browser.new_context(**PHONE, **options)
         contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", "gridworker")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        page = login(context, "gridworker")
         page.goto(f"{live_server.url}/cases/new/")
         page.wait_for_selector("#report-map.loaded")
         return context, page
@@ -72,7 +65,7 @@ def test_a_report_written_offline_is_sent_exactly_once_when_the_phone_is_back_on
     assert Case.objects.count() == 1
 
 
-def test_a_report_queued_when_the_session_ended_waits_for_the_next_login(phone, live_server):
+def test_a_report_queued_when_the_session_ended_waits_for_the_next_login(phone, login):
     context, page = phone()
     context.set_offline(True)
     fill_report(page, "会话过期后上报")
@@ -84,11 +77,7 @@ def test_a_report_queued_when_the_session_ended_waits_for_the_next_login(phone, 
     assert "请重新登录后发送" in page.inner_text("[data-outbox]")
     assert not Case.objects.exists()
 
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "gridworker")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")  # today's tasks send the outbox on loading
+    login(page, "gridworker")  # today's tasks send the outbox on loading
     # The sending that page load started (flush hands back the one under way).
     page.evaluate("window.jiceng.outbox.flush(false)")
     assert page.evaluate("window.jiceng.outbox.render()") == 0

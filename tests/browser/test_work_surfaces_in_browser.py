@@ -5,19 +5,9 @@ import os
 
 import pytest
 
-from conftest import PASSWORD
-
 pytestmark = pytest.mark.browser
 
 SHOTS = os.environ.get("JICENG_SCREENSHOTS")  # a folder: save what the tests saw
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def shot(page, name):
@@ -47,8 +37,10 @@ def live_case(live_cast):
     )
 
 
-def test_the_whistle_dialog_opens_in_place_and_the_countdown_ticks(page, live_server, live_case):
-    log_in(page, live_server, "dispatcher")
+def test_the_whistle_dialog_opens_in_place_and_the_countdown_ticks(
+    page, login, live_server, live_case
+):
+    login(page, "dispatcher")
     url = f"{live_server.url}/cases/{live_case.number}/"
     page.goto(url)
     page.click("a[data-dialog=whistle-dialog]")
@@ -68,7 +60,7 @@ def test_the_whistle_dialog_opens_in_place_and_the_countdown_ticks(page, live_se
     shot(page, "case-page-countdown")
 
 
-def test_the_desk_lists_the_summons_with_a_ticking_countdown(page, live_server, live_case):
+def test_the_desk_lists_the_summons_with_a_ticking_countdown(page, login, live_server, live_case):
     from jiceng.cases import actions
 
     cast_dispatcher = live_case.reporter.__class__.objects.get(username="dispatcher")
@@ -76,7 +68,7 @@ def test_the_desk_lists_the_summons_with_a_ticking_countdown(page, live_server, 
     actions.blow_whistle(
         live_case, acting_user=cast_dispatcher, departments=[department], reason="emergency"
     )
-    log_in(page, live_server, "clerk")
+    login(page, "clerk")
     assert "待报到" in page.inner_text("#summons")
     first = page.locator("#summons .countdown time").inner_text()
     page.wait_for_function(

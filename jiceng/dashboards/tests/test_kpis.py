@@ -1,6 +1,6 @@
 """KPI formulas on a hand-built set of cases with known answers (docs/kpis.md)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -9,7 +9,8 @@ from jiceng.cases import actions
 from jiceng.cases.choices import Satisfaction, WhistleReason
 from jiceng.cases.models import Case
 from jiceng.cases.tests.fixtures import IN_GRID, JPEG, run_to
-from jiceng.dashboards.kpis import KPI, monthly_table, summed
+from jiceng.dashboards.kpis import KPI, month_bounds, monthly_table, summed
+from jiceng.lib.clock import frozen
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +148,24 @@ def test_a_department_counts_what_it_was_given_not_what_the_place_received(cast,
     street = kpi_of(f"j{cast.street.pk}", "subdistrict")
     assert (department.c("received"), department.c("dispatched")) == (0, 1)
     assert (street.c("received"), street.c("dispatched")) == (1, 1)
+
+
+def test_an_acceptance_counts_for_the_month_of_the_dispatch_it_answers(cast, catalogue, rules):
+    tz = timezone.get_current_timezone()
+    with frozen(datetime(2026, 10, 31, 10, 0, tzinfo=tz)):
+        case = garbage(cast, catalogue)  # dispatched to the community on 31 October
+    with frozen(datetime(2026, 11, 2, 9, 0, tzinfo=tz)):
+        actions.accept(case, acting_user=cast.secretary)  # accepted on Monday 2 November
+
+    def month_of(first):
+        start, end = month_bounds(first)
+        unit = f"j{cast.street.pk}"
+        return KPI(unit, unit, summed("subdistrict", start, end, [unit]).get(unit, {}))
+
+    october, november = (
+        month_of(datetime(2026, 10, 1).date()),
+        month_of(datetime(2026, 11, 1).date()),
+    )
+    assert (october.c("dispatched"), october.c("accepted")) == (1, 1)
+    assert (november.c("dispatched"), november.c("accepted")) == (0, 0)
+    assert november.response_rate is None  # nothing dispatched: no rate, never 100 %+

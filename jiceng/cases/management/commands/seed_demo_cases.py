@@ -6,7 +6,10 @@ from jiceng.cases.demo import seed_cases
 
 
 class Command(BaseCommand):
-    help = "为演示城市生成最近一个月的事件（经由真实的办理动作；可中断后续跑）。"
+    help = (
+        "为演示城市生成最近一个月的事件，再为演示账号生成今天的工作"
+        "（经由真实的办理动作；可中断后续跑）。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--total", type=int, default=20000)
@@ -21,3 +24,9 @@ class Command(BaseCommand):
 
         result = seed_cases(opts["total"], opts["days"], opts["seed"], progress=progress)
         self.stdout.write(f"演示事件完成：{result}")
+        # After the month, never before: the month resumes by counting cases. The demo
+        # accounts' own day is the web app's (it knows them); imported here, not at the top,
+        # so the cases app does not import the web app when Django starts.
+        from jiceng.web.showcase import seed_showcase
+
+        self.stdout.write(f"演示账号的一天：{seed_showcase()}")
