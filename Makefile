@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1:8000
 SCALE  ?= full
 export DJANGO_SETTINGS_MODULE := jiceng.settings
 
-.PHONY: run test lint pytest bench install browser redis demo clean screenshots
+.PHONY: run test lint pytest bench install browser redis demo clean screenshots wrk
 
 install: .venv/.installed node_modules/.installed
 
@@ -60,7 +60,12 @@ pytest: install browser redis
 
 test: lint pytest
 
-bench: install
+# Debian's wrk, the load generator of the HTTP benchmark (jiceng/bench/http.py, docs/load.md).
+wrk:
+	@command -v wrk >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
+bench: install wrk
 	$(PY) -m jiceng.bench --scale $(SCALE)
 
 # Each role's main page of the demo city as docs/screenshots/*.png (the README shows them):

@@ -44,7 +44,13 @@ INSTALLED_APPS = [
     "jiceng.dashboards",
     "jiceng.patrols",
     "jiceng.residents",
+    "jiceng.open311",
     "jiceng.web",
+    "jiceng.loadprobe",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "jiceng.api",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +193,53 @@ JICENG_TRACK_ATTEMPTS = int(os.environ.get("JICENG_TRACK_ATTEMPTS", "10"))
 JICENG_TRACK_WINDOW_MINUTES = int(os.environ.get("JICENG_TRACK_WINDOW_MINUTES", "10"))
 JICENG_TRUSTED_PROXIES = int(os.environ.get("JICENG_TRUSTED_PROXIES", "0"))
 JICENG_DATA_DIR = PACKAGE_DIR / "data"
+# The load probe (docs/load.md): POST /api/v1/bench/ping inserts one row, the ceiling the
+# HTTP benchmark compares case intake with. Off (404) unless the benchmark turns it on.
+JICENG_LOAD_PROBE = env_bool("JICENG_LOAD_PROBE")
+
+# The open API (docs/api.md): Django REST framework under /api/v1/, OpenAPI 3 by
+# drf-spectacular. One error format (jiceng.api.errors), cursor pagination, per-user
+# tokens, external systems' keys and the session (with CSRF) for the browsable docs.
+JICENG_API_RATE = os.environ.get("JICENG_API_RATE", "1200/min")  # per user or key
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "jiceng.api.auth.TokenAuthentication",
+        "jiceng.api.auth.ApiKeyAuthentication",
+        "jiceng.api.auth.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["jiceng.api.permissions.ApiUser"],
+    "DEFAULT_THROTTLE_CLASSES": ["jiceng.api.throttles.PerUserThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "jiceng.api.pagination.IdCursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "EXCEPTION_HANDLER": "jiceng.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "jiceng 基层治理开放接口",
+    "DESCRIPTION": "辖区、网格、部门、事项清单、事件全流程、吹哨报到与考核指标。见 docs/api.md。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseSourceEnum": "jiceng.cases.choices.Source",
+        "JurisdictionKindEnum": "jiceng.jurisdictions.choices.Kind",
+        "GridKindEnum": "jiceng.jurisdictions.choices.GridKind",
+        "CategoryKindEnum": "jiceng.cases.choices.CategoryKind",
+        "SatisfactionEnum": "jiceng.cases.choices.Satisfaction",
+        "ScoreEnum": ["5", "4", "3", "2", "1"],  # 下考上 stars: speed, attitude, result
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -10,5 +10,9 @@ admin.site.index_title = "配置管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("open311/v2/", include("jiceng.open311.urls")),
+    # Before the API's own routes; off unless JICENG_LOAD_PROBE=true (docs/load.md).
+    path("api/v1/bench/", include("jiceng.loadprobe.urls")),
+    path("", include("jiceng.api.urls")),  # /api/v1/, /api/schema/, /api/docs/ (docs/api.md)
     path("", include("jiceng.web.urls")),
 ]

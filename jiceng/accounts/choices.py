@@ -16,6 +16,9 @@ class Role(models.TextChoices):
     DEPARTMENT_CLERK = "department_clerk", _("部门办件员")
     RESIDENT = "resident", _("群众")
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    # The service user behind an external system's API key (jiceng.api.ExternalSystem):
+    # it sees its area's subtree and has no part in any case's lifecycle.
+    EXTERNAL_SYSTEM = "external_system", _("外部系统")
 
 
 # The jurisdiction level a role's scope root must have (None: no jurisdiction scope).

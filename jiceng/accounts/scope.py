@@ -32,6 +32,7 @@ SUBTREE_ROLES = {
     Role.SUBDISTRICT_DISPATCHER,
     Role.COMMUNITY_SECRETARY,
     Role.COMMUNITY_STAFF,
+    Role.EXTERNAL_SYSTEM,  # an external system's area, at whatever level it serves
 }
 
 

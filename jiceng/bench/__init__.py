@@ -12,4 +12,5 @@ MODULES = (
     "jiceng.bench.intake",
     "jiceng.bench.kpi",
     "jiceng.bench.pages",
+    "jiceng.bench.http",  # last: at the full database, as a busy server would be
 )

@@ -15,6 +15,8 @@ UNITS = {  # unit → (scale, format)
     "s": (1, "{:.2f} s"),
     "MB": (1, "{:.1f} MB"),
     "×": (1, "{:.1f}×"),
+    "req/s": (1, "{:,.0f} req/s"),
+    "%": (1, "{:.0f} %"),
 }
 
 
@@ -115,6 +117,9 @@ NOTES = [
     "  holiday calendar, timeline rows, rollups); notifications are background jobs and",
     "  muted here. The issue's target is measured on PostgreSQL (`DATABASE_URL=postgres://…",
     "  make bench`).",
+    "- HTTP: `POST /api/v1/cases/` (grid reports at random points in random grids, token",
+    "  auth) and the one-row ceiling `POST /api/v1/bench/ping/` on the same gunicorn, taking",
+    "  turns within each run, driven by wrk on the same machine; see docs/load.md.",
 ]
 
 

@@ -259,6 +259,37 @@ def report_by_resident(
     return _once(acting_user, key, make)
 
 
+def relay_resident_request(
+    *,
+    acting_user,
+    category: Category,
+    description: str,
+    place: Place,
+    address: str = "",
+    caller_name: str = "",
+    caller_phone: str = "",
+    urgency: str | None = None,
+    receipt: dict | None = None,
+) -> Case:
+    """A resident's request relayed by an external system (Open311 GeoReport v2): source
+    resident, reported by the system's service user, the resident's name and phone as the
+    caller's (masked like a 12345 caller's). The system checks `place` against its area
+    first; `receipt` (channel, media URL, attribute values) stays on the intake row."""
+    with transaction.atomic():
+        return _create(
+            Source.RESIDENT,
+            category,
+            place,
+            description,
+            acting_user,
+            urgency,
+            address=address,
+            caller_name=caller_name,
+            caller_phone=caller_phone,
+            receipt=receipt,
+        )
+
+
 def report_patrol_finding(
     *,
     acting_user,
@@ -356,6 +387,7 @@ def _create(
     urgency,
     *,
     self_resolved=False,
+    receipt: dict | None = None,
     **extra,
 ) -> Case:
     """Receive a case and, in the same INSERT, route it: dispatched by the skip-level
@@ -389,7 +421,7 @@ def _create(
         case.in_manual_queue = True
     fastsql.insert(case)
     with fastsql.together():  # the timeline and the rollups in one round trip
-        _intake_events(case, target, reporter, now)
+        _intake_events(case, target, reporter, now, receipt)
         _intake_rollups(case, now)
     _intake_notifications(case, target, copies)
     return case
@@ -430,7 +462,9 @@ def _set_assignment(case: Case, target: Target, now) -> None:
     clock.start_stage(case, Stage.ACCEPT, now)
 
 
-def _intake_events(case: Case, target: Target | None, reporter, now) -> None:
+def _intake_events(
+    case: Case, target: Target | None, reporter, now, receipt: dict | None = None
+) -> None:
     actor = reporter if getattr(reporter, "is_authenticated", False) else None
     rows = [
         CaseEvent(
@@ -439,7 +473,7 @@ def _intake_events(case: Case, target: Target | None, reporter, now) -> None:
             to_status=Status.RECEIVED,
             actor=actor,
             at=now,
-            data={"source": case.source},
+            data={"source": case.source, **(receipt or {})},
         )
     ]
     if case.self_resolved:

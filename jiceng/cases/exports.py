@@ -15,6 +15,8 @@ MAX_ROWS = 100_000  # an export is a working list, not a backup
 HEADERS = [
     "编号", "来源", "事项类别", "状态", "紧急程度", "社区/村", "街道/乡镇", "处置单位",
     "受理时间", "时限", "黄牌", "红牌", "结案时间", "满意度", "来电人", "来电号码", "描述",
+    # What an import needs to place the row again (jiceng/cases/transfer.py reads them).
+    "热线工单号", "事项编码", "社区编码", "地址", "经度", "纬度",
 ]  # fmt: skip
 
 
@@ -32,6 +34,8 @@ def case_rows(cases, *, unmasked: bool):
             unit.name if unit else "", _local(case.received_at), _local(case.due_at),
             "是" if case.warned else "", "是" if case.overdue else "", _local(case.closed_at),
             case.get_satisfaction_display(), name, phone, case.description,
+            case.hotline_order_no or "", case.category.code,
+            case.community.code if case.community else "", case.address, case.lng, case.lat,
         ]  # fmt: skip
 
 

@@ -20,6 +20,7 @@ import shapely
 from django.db import transaction
 
 from jiceng.lib.crs import gcj02_to_wgs84_np
+from jiceng.lib.importreport import RowError
 
 from .actions import replace_grids
 from .choices import GridKind, Level
@@ -390,3 +391,57 @@ def format_report(problems: list[Problem]) -> str:
     lines = [f"网格文件校验未通过，未写入任何数据。共 {len(problems)} 个问题："]
     lines += [f"  {n}. {p.message}" for n, p in enumerate(problems, start=1)]
     return "\n".join(lines)
+
+
+# --- export and the shared error report ----------------------------------------------
+
+
+def export_grids(grids) -> dict:
+    """A GeoJSON FeatureCollection (WGS84, RFC 7946) of `grids`, in the layout
+    `import_grids` reads, so exporting and importing unchanged gives the same grids."""
+    listed = grids.select_related("community").only(
+        "code", "name", "kind", "geometry_wkb", "community__code"
+    )
+    return {
+        "type": "FeatureCollection",
+        "features": [_feature(grid) for grid in listed.order_by("code")],
+    }
+
+
+def _feature(grid: Grid) -> dict:
+    return {
+        "type": "Feature",
+        "properties": {
+            "code": grid.code,
+            "name": grid.name,
+            "kind": grid.kind,
+            "community_code": grid.community.code,
+        },
+        "geometry": shapely.geometry.mapping(grid.geometry),
+    }
+
+
+def row_errors(problems: list[Problem], features: list[GridFeature]) -> list[RowError]:
+    """The problems in the report format the Excel imports share: the row is the
+    feature's position in the file (the first one named, for a pair), None for the file."""
+    position = {f.code: f.index for f in features}
+    errors = []
+    for p in problems:
+        row = next((position[c] for c in p.codes if c in position), None)
+        if row is None and p.kind == "feature":
+            row = int(re.match(r"^第(\d+)个要素", p.message)[1])
+        errors.append(RowError(row, PROBLEM_COLUMNS.get(p.kind, "geometry"), p.message))
+    return errors
+
+
+# The property of a feature each kind of problem is about.
+PROBLEM_COLUMNS = {"file": "", "json": "", "structure": "", "feature": "properties",
+                   "duplicate": "code", "community": "code"}  # fmt: skip
+
+
+def check_grid_file(path: Path, crs: str = "wgs84") -> tuple[list[GridFeature], list[Problem]]:
+    """Read and validate without writing: every problem in the file."""
+    features, problems = read_grid_file(path, crs)
+    if not features and not problems:
+        problems = [Problem("structure", "文件中没有任何网格")]
+    return features, problems + validate(features).problems

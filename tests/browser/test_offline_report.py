@@ -109,16 +109,20 @@ def test_the_report_page_opens_with_no_network_once_it_was_opened_online(phone):
     # The service worker installs, takes the page and keeps the report page.
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
     page.reload()
-    page.wait_for_function(
-        "caches.keys().then(keys => Promise.all(keys.map(k => caches.open(k)"
-        ".then(c => c.match('/cases/new/', {ignoreVary: true})))))"
-        ".then(found => found.some(Boolean))",
-        timeout=15000,
-    )
     # Each page the server draws has its own masked CSRF token: the same token after an
     # offline reload means the copy the service worker kept, not a new page.
     token = "form#report input[name=csrfmiddlewaretoken]"
     served = page.get_attribute(token, "value")
+    # The worker stores its copy after handing the page over: wait until the copy it keeps
+    # is this very page (an earlier copy may still be there for a moment).
+    page.wait_for_function(
+        "token => caches.keys().then(keys => Promise.all(keys.map(k => caches.open(k)"
+        ".then(c => c.match('/cases/new/', {ignoreVary: true}))"
+        ".then(r => r ? r.text() : ''))))"
+        ".then(texts => texts.some(t => t.includes(token)))",
+        arg=served,
+        timeout=15000,
+    )
     context.set_offline(True)
     assert page.evaluate("fetch('/cases/new/').then(() => 'online', () => 'offline')") == "offline"
     page.reload()

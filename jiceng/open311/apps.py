@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class Open311Config(AppConfig):
+    name = "jiceng.open311"
+    verbose_name = "Open311 GeoReport v2"
