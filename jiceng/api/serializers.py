@@ -266,6 +266,26 @@ class CaseFilterSerializer(serializers.Serializer):
     )
 
 
+class CaseCreatedSerializer(serializers.Serializer):
+    """The answer to a create: what the reporter needs at once, drawn from the case the
+    intake action returned without reading anything back (the hot path); the detail is
+    at `url` (also the `Location` header)."""
+
+    number = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    source = serializers.CharField()
+    status = serializers.CharField()
+    category = serializers.CharField(source="category.code")
+    in_manual_queue = serializers.BooleanField()
+    self_resolved = serializers.BooleanField()
+    received_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    version = serializers.IntegerField()
+
+    def get_url(self, case: Case) -> str:
+        return reverse("api:case-detail", args=[case.number])
+
+
 class CaseCreateSerializer(serializers.Serializer):
     """The body of a new case, for the schema: `source` chooses the intake action and
     which fields apply (the forms of the pages validate it)."""

@@ -268,13 +268,16 @@ class CaseViewSet(viewsets.GenericViewSet):
         },
         parameters=[IDEMPOTENCY_KEY],
         responses={
-            201: s.CaseDetailSerializer,
-            200: s.CaseDetailSerializer,  # the same report or order number sent before
+            201: s.CaseCreatedSerializer,
+            200: s.CaseCreatedSerializer,  # the same report or order number sent before
             **WRITE_ERRORS,
         },
     )
     @idempotent
     def create(self, request):
+        """The new case in brief, with its detail URL in `Location`: the intake's hot path
+        answers from the case the action returned, without reading it back (a client that
+        wants the timeline follows the link)."""
         data = plain_data(request)
         data.setdefault("crs", "wgs84")  # GPS coordinates unless the caller says otherwise
         form = intake_form(data.get("source", ""), request.user, data, request.FILES)
@@ -282,9 +285,9 @@ class CaseViewSet(viewsets.GenericViewSet):
             raise form_error(form)
         case = form.submit()
         created = getattr(case, "created", True)
-        case = access_case(request.user, case.number)
+        body = s.CaseCreatedSerializer(case).data
         answer = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(self._detail(request, case), status=answer)
+        return Response(body, status=answer, headers={"Location": body["url"]})
 
     def act(self, request, number: str, name: str) -> Response:
         """One lifecycle step through the pages' form: 404 unseen, 403 no part in the

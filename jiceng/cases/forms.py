@@ -21,7 +21,7 @@ from jiceng.accounts.choices import Role
 from jiceng.jurisdictions.choices import DepartmentKind, Level
 from jiceng.jurisdictions.models import Department, Grid, Jurisdiction, subtree_q
 
-from . import actions
+from . import actions, policy
 from .choices import Satisfaction, Source, Status, WhistleReason
 from .models import Case, Category, SavedFilter, id_of_number
 from .transitions import CaseError, NotAllowed
@@ -322,6 +322,21 @@ class SavedFilterForm(forms.Form):
 # --- reporting ----------------------------------------------------------------------------
 
 
+class CatalogueChoiceField(forms.ModelChoiceField):
+    """A 小类 by code, found in the in-memory policy (no query per report: intake is the
+    hot path); the page's choices still come from the queryset."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        found = policy.current().categories.get(str(value))
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return found
+
+
 class ReportForm(forms.Form):
     """One form for every reporter; the intake action follows the user's role.
 
@@ -330,7 +345,7 @@ class ReportForm(forms.Form):
     `client_key` makes a report sent twice (an offline retry) one case.
     """
 
-    category = forms.ModelChoiceField(
+    category = CatalogueChoiceField(
         label=_("事项类别"),
         queryset=Category.objects.filter(active=True, parent__isnull=False),
         to_field_name="code",

@@ -1,5 +1,6 @@
-"""The dispatch policy held in memory: responsibility rules, skip-level rules and the
-departments they name, loaded in a few queries and reused for every intake.
+"""The dispatch policy held in memory: the active catalogue, responsibility rules,
+skip-level rules and the departments they name, loaded in a few queries and reused for
+every intake.
 
 Policy is data edited in the admin, so the snapshot is dropped when any of its rows is
 saved or deleted in this process (signals), and at most MAX_AGE seconds later in every
@@ -17,13 +18,14 @@ from django.db.models.signals import post_delete, post_save
 
 from jiceng.jurisdictions.models import Department
 
-from .models import Responsibility, SkipLevelRule
+from .models import Category, Responsibility, SkipLevelRule
 
 MAX_AGE = 60.0
 
 
 @dataclass(frozen=True)
 class Policy:
+    categories: dict[str, Category]  # code → active 小类 (what a report may name)
     rules: dict[tuple[int, str], Responsibility]  # (category id, jurisdiction code) → rule
     skip: dict[tuple[int, str], SkipLevelRule]  # (category id, urgency) → rule
     departments: dict[tuple[int, str], Department]  # (home jurisdiction id, kind) → dept
@@ -59,7 +61,8 @@ def _load() -> Policy:
         departments.setdefault((d.jurisdiction_id, d.kind), d)
         if d.jurisdiction.depth == 0:
             city.setdefault(d.kind, d)
-    return Policy(rules, skip, departments, city, time.monotonic())
+    categories = {c.code: c for c in Category.objects.filter(active=True, parent__isnull=False)}
+    return Policy(categories, rules, skip, departments, city, time.monotonic())
 
 
 def invalidate(**_kwargs) -> None:
@@ -75,7 +78,7 @@ def reset() -> None:
 
 
 def connect_signals() -> None:
-    for model in (Responsibility, SkipLevelRule, Department):
+    for model in (Category, Responsibility, SkipLevelRule, Department):
         uid = f"jiceng-policy-{model.__name__}"
         post_save.connect(invalidate, sender=model, dispatch_uid=uid + "-save")
         post_delete.connect(invalidate, sender=model, dispatch_uid=uid + "-delete")

@@ -32,7 +32,9 @@ def test_a_grid_worker_reports_with_photos_as_multipart(cast, rules, api):
     assert response.status_code == 201, response.json()
     case = Case.objects.get()
     assert case.source == "grid_report" and case.photos.count() == 1
-    assert response.json()["photos"][0]["url"].startswith(f"/cases/{case.number}/photos/")
+    assert response["Location"] == response.json()["url"]  # the detail lists the photos
+    detail = api(cast.grid_worker).get(response["Location"]).json()
+    assert detail["photos"][0]["url"].startswith(f"/cases/{case.number}/photos/")
 
 
 def test_a_resident_and_a_secretary_report_under_their_own_sources(cast, rules, api):
@@ -225,3 +227,13 @@ def test_the_list_runs_a_fixed_number_of_queries(cast, rules, api, django_assert
         grid_report(cast, n)
     with django_assert_num_queries(len(few.captured_queries)):
         assert len(client.get("/api/v1/cases/").json()["results"]) == 8
+
+
+def test_the_answer_to_a_report_is_brief_and_says_where_the_case_is(cast, rules, api):
+    response = api(cast.grid_worker).post("/api/v1/cases/", report(source="grid_report"))
+    body = response.json()
+    case = Case.objects.get()
+    assert response.status_code == 201 and response["Location"] == body["url"]
+    assert body["number"] == case.number and body["status"] == case.status
+    assert body["category"] == case.category.code and body["version"] == case.version
+    assert "caller_phone" not in body and "description" not in body  # nothing personal
