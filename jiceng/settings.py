@@ -149,6 +149,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Background jobs (docs/jobs.md): with REDIS_URL set, notifications and the sweep go through
 # Celery and Redis, and celery beat runs the sweep; empty (the embedded demo) runs jobs in
 # the web process and `make run` runs `jiceng sweep --loop` next to the server.
+# Indexes with INCLUDE columns (cases' queue and time-window indexes) are a PostgreSQL
+# feature; SQLite builds them without the extra columns, which is what we want there.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # One cache for all server processes when Redis is there (rate limits, map layers);
 # otherwise each process keeps its own in memory.

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 import random
 import struct
+import time
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from jiceng.accounts.choices import Role
@@ -484,12 +485,22 @@ def seed_cases(
                     )
             if progress:
                 progress(min(start + BATCH, total), total)
+            _let_others_write()
     with frozen(end):
         swept = actions.sweep()
     return {"cases": Case.objects.count(), "made": total - done, **swept}
 
 
-BATCH = 100
+BATCH = 25
+# `make run` makes the month in the background while people sign in: on SQLite one writer
+# holds the lock per batch, and a writer that takes it back at once starves the server's
+# writes (a login's session) past their busy timeout. Short batches and a pause between.
+PAUSE_BETWEEN_BATCHES = 0.05
+
+
+def _let_others_write() -> None:
+    if connection.vendor == "sqlite":
+        time.sleep(PAUSE_BETWEEN_BATCHES)
 
 
 def _one(rng, moment, end, grids, categories, staff, order) -> None:
