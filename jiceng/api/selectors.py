@@ -32,19 +32,13 @@ RATES = [
 def kpi_node(user, code: str | None) -> Jurisdiction:
     """The node whose KPIs are asked for: the dashboard's rule (leaders and command
     centres, in their scope), and an external system's own area. 404 otherwise."""
-    if user.role == Role.EXTERNAL_SYSTEM:
-        if not code:
-            root = scope_root_for(user)
-            if root is None:
-                raise Http404
-            return root
-        return access_jurisdiction(user, code)
-    if not code:
-        root = dashboard_root(user)
-        if root is None:
-            raise Http404
-        return root
-    return access_dashboard(user, code)
+    external = user.role == Role.EXTERNAL_SYSTEM
+    if code:
+        return access_jurisdiction(user, code) if external else access_dashboard(user, code)
+    root = scope_root_for(user) if external else dashboard_root(user)
+    if root is None:
+        raise Http404
+    return root
 
 
 def this_month() -> date:

@@ -368,7 +368,7 @@ def desk(request):
         "now": clock_now(),
         "here": reverse("home"),
     }
-    return render(request, "web/home_department.html", context)
+    return render(request, "cases/desk.html", context)
 
 
 # --- reporting ----------------------------------------------------------------------------

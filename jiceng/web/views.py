@@ -9,17 +9,11 @@ from django.utils.module_loading import import_string
 
 from jiceng.accounts.choices import Role
 from jiceng.jurisdictions.choices import GridKind
-from jiceng.jurisdictions.models import Grid, Post
+from jiceng.jurisdictions.models import Post
 from jiceng.jurisdictions.selectors import subtree_counts
 from jiceng.jurisdictions.views import scope_root_for
 
-TEMPLATES = {
-    Role.GRID_WORKER: "web/home_grid_worker.html",
-    Role.DEPARTMENT_CLERK: "web/home_department.html",
-    Role.RESIDENT: "web/home_resident.html",
-    Role.COMMUNITY_SECRETARY: "web/home_community.html",
-    Role.COMMUNITY_STAFF: "web/home_community.html",
-}
+COMMUNITY_ROLES = (Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF)
 
 
 # A role whose work surface lives in its own app: the view that draws its home page
@@ -35,6 +29,8 @@ ROLE_HOMES: dict[str, str] = {
 
 @login_required
 def home(request):
+    """The role's own work surface (ROLE_HOMES), or the place overview: the community's
+    cases, grids and posts for community staff, the subtree's figures for the others."""
     user = request.user
     if user.role in ROLE_HOMES:
         return import_string(ROLE_HOMES[user.role])(request)
@@ -42,13 +38,9 @@ def home(request):
     context = {"root": root, "counts": subtree_counts(root) if root else None}
     if root is not None:
         context["map_url"] = reverse("jurisdiction-map", args=[root.code])
-    if user.role == Role.GRID_WORKER:
-        context["my_grids"] = Grid.objects.visible_to(user).defer("geometry_wkb")
-        context["posts"] = Post.objects.filter(user=user).select_related("jurisdiction")
-    if user.role in (Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF) and root is not None:
+    if user.role not in COMMUNITY_ROLES:
+        return render(request, "web/home_leader.html", context)
+    if root is not None:
         context["grids"] = root.grids.filter(kind=GridKind.GENERAL).defer("geometry_wkb")
         context["posts"] = Post.objects.active().filter(jurisdiction=root).select_related("user")
-    if user.role == Role.RESIDENT:
-        context["community"] = user.jurisdiction
-    template = TEMPLATES.get(user.role, "web/home_leader.html")
-    return render(request, template, context)
+    return render(request, "web/home_community.html", context)
