@@ -12,5 +12,6 @@ MODULES = (
     "jiceng.bench.intake",
     "jiceng.bench.kpi",
     "jiceng.bench.pages",
-    "jiceng.bench.http",  # last: at the full database, as a busy server would be
+    "jiceng.bench.http",  # at the full database, as a busy server would be
+    "jiceng.bench.memory",  # after http: a server and a Celery worker at the full database
 )

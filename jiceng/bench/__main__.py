@@ -1,4 +1,4 @@
-"""`python -m jiceng.bench --scale small|full [--only a,b] [--output docs/benchmarks.md]`."""
+"""`python -m jiceng.bench --scale small|full|10m [--only a,b] [--output docs/benchmarks.md]`."""
 
 from __future__ import annotations
 

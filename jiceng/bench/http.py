@@ -8,6 +8,9 @@ the token of the grid worker who sends it; its `done` hook prints one JSON line 
 `parse_wrk` reads. Each figure is the median of several runs after a warm-up; the two
 endpoints take turns within a run so both see the same machine.
 
+The peer, django-helpdesk creating tickets on a gunicorn of its own, takes its turn after
+the cases in every run when it can be installed (helpdesk.py).
+
 At the tiny scale (the test suite) nothing is served: the same prepared requests go
 through Django's test client, so the code that builds them keeps working.
 """
@@ -31,13 +34,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shapely
 
 from .registry import Context, Figure, benchmark
 
+if TYPE_CHECKING:
+    from .helpdesk import Peer
+
 CASES = "/api/v1/cases/"
 PING = "/api/v1/bench/ping/"
+TICKETS = "/api/tickets/"  # the peer's: django-helpdesk's ticket create (helpdesk.py)
 MARK = "JICENG-WRK "  # the line the Lua `done` hook prints
 WORKER_TOKEN = "bench-http"  # the name of the tokens made for the run
 
@@ -269,34 +277,52 @@ def server_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 @contextmanager
-def gunicorn(plan: Plan, env: dict[str, str], log: Path) -> Iterator[str]:
-    """`gunicorn jiceng.wsgi` on a free port for the block; yields its base URL and
-    stops it (TERM, then KILL to its whole process group) however the block ends."""
+def gunicorn(
+    plan: Plan,
+    env: dict[str, str],
+    log: Path,
+    *,
+    python: str = sys.executable,
+    app: str = "jiceng.wsgi:application",
+    chdir: Path | None = None,
+    probe: str = PING,
+) -> Iterator[str]:
+    """`gunicorn jiceng.wsgi` (or another `app`, with another venv's `python`, from
+    `chdir`) on a free port for the block; yields its base URL and stops it (TERM, then
+    KILL to its whole process group) however the block ends."""
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "jiceng.wsgi:application"]
+    command = [python, "-m", "gunicorn", app]
+    if chdir is not None:
+        command += ["--chdir", str(chdir)]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", str(plan.workers)]
     if plan.threads > 1:
         command += ["--worker-class", "gthread", "--threads", str(plan.threads)]
+        # Each worker takes at most its share of wrk's keep-alive connections. Unbounded,
+        # the first worker to wake accepts most of them (seen: 15/1, 8/8 and 16/0 of 16
+        # in three runs) and serves them alone on one core, behind its own GIL.
+        command += ["--worker-connections", str(-(-plan.connections // plan.workers))]
     command += ["--timeout", "60", "--graceful-timeout", "5", "--error-logfile", str(log)]
     with open(os.devnull, "wb") as devnull:
         process = subprocess.Popen(
             command, env=env, stdout=devnull, stderr=devnull, start_new_session=True
         )
     try:
-        wait_until_up(process, f"http://127.0.0.1:{port}", log)
+        wait_until_up(process, f"http://127.0.0.1:{port}", log, probe=probe)
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process)
 
 
-def wait_until_up(process: subprocess.Popen, base: str, log: Path, limit: float = 60) -> None:
-    """Until the server answers anything over HTTP (an unauthenticated ping is refused)."""
+def wait_until_up(
+    process: subprocess.Popen, base: str, log: Path, limit: float = 60, probe: str = PING
+) -> None:
+    """Until the server answers anything over HTTP (an unauthenticated POST is refused)."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{_tail(log)}")
         try:
-            urllib.request.urlopen(urllib.request.Request(base + PING, method="POST"), timeout=2)
+            urllib.request.urlopen(urllib.request.Request(base + probe, method="POST"), timeout=2)
             return
         except urllib.error.HTTPError:
             return  # an answer (401/403/404) is all that is asked here
@@ -341,29 +367,40 @@ def http(ctx: Context) -> list[Figure]:
 
 
 def under_gunicorn(cases: list[Prepared], pings: list[Prepared], plan: Plan) -> list[Figure]:
+    from . import helpdesk
+
     with tempfile.TemporaryDirectory(prefix="jiceng-http-") as tmp, redis_queue() as extra:
         folder = Path(tmp)
         scripts = {}
         for path, requests in ((PING, pings), (CASES, cases)):
             scripts[path] = folder / f"{path.strip('/').replace('/', '-')}.lua"
             scripts[path].write_text(lua_script(path, requests), encoding="utf-8")
-        with gunicorn(plan, server_env(extra), folder / "gunicorn.log") as base:
+        # The peer (django-helpdesk on a gunicorn of its own) is installed and migrated
+        # before jiceng's server starts, and takes its turn after the cases in every run,
+        # so all three endpoints see the same machine.
+        with (
+            helpdesk.serve(plan, cases, folder) as peer,
+            gunicorn(plan, server_env(extra), folder / "gunicorn.log") as base,
+        ):
             for path in (PING, CASES):
                 run_wrk(base, scripts[path], plan.warmup, plan)
                 settle(base, pings[0])
+            peer.warm_up(plan)
             loads = {PING: [], CASES: []}
             for _ in range(plan.runs):
                 for path in (PING, CASES):
                     loads[path].append(run_wrk(base, scripts[path], plan.seconds, plan))
                     settle(base, pings[0])
-    return figures(loads, plan)
+                if peer.measured:
+                    loads.setdefault(TICKETS, []).append(peer.run(plan))
+    return figures(loads, plan, peer)
 
 
-def settle(base: str, ping: Prepared) -> None:
-    """One ping, waited for: requests wrk gave up on when its time ran out are still
-    queued in the server, and must not eat into the next run's time."""
+def settle(base: str, ping: Prepared, path: str = PING) -> None:
+    """One request (a ping), waited for: requests wrk gave up on when its time ran out
+    are still queued in the server, and must not eat into the next run's time."""
     request = urllib.request.Request(
-        base + PING,
+        base + path,
         data=ping.body.encode(),
         headers={"Authorization": f"Token {ping.token}", "Content-Type": "application/json"},
         method="POST",
@@ -372,7 +409,14 @@ def settle(base: str, ping: Prepared) -> None:
         answer.read()
 
 
-def figures(loads: dict[str, list[Load]], plan: Plan) -> list[Figure]:
+LABELS = {
+    CASES: "POST /api/v1/cases (grid report)",
+    PING: "POST ping",
+    TICKETS: "POST django-helpdesk /api/tickets (ticket)",
+}
+
+
+def figures(loads: dict[str, list[Load]], plan: Plan, peer: Peer | None = None) -> list[Figure]:
     layout = (
         f"gunicorn {plan.workers} gthread workers x {plan.threads} threads"
         if plan.threads > 1
@@ -380,10 +424,14 @@ def figures(loads: dict[str, list[Load]], plan: Plan) -> list[Figure]:
     )
     load = f"wrk 2 threads, {plan.connections} connections, {plan.seconds:.0f} s per run"
     found = []
-    for path, label in ((CASES, "POST /api/v1/cases (grid report)"), (PING, "POST ping")):
+    for path, label in LABELS.items():
+        if path not in loads:
+            continue
         runs = loads[path]
         total, errors = sum(r.requests for r in runs), sum(r.errors for r in runs)
         note = f"{layout}; {load}; {errors:,} errors in {total:,} requests"
+        if path == TICKETS and peer is not None:
+            note += f"; {peer.created:,} tickets created (counted after each run)"
         found += [
             Figure(f"HTTP {label}, throughput", "req/s", [r.rate for r in runs], note),
             Figure(f"HTTP {label}, p50 latency", "ms", [r.p50_ms for r in runs], layout),
@@ -393,7 +441,37 @@ def figures(loads: dict[str, list[Load]], plan: Plan) -> list[Figure]:
         raise RuntimeError(f"the ping endpoint answered nothing in a run: {loads[PING]}")
     ratios = [100 * c.rate / p.rate for c, p in zip(loads[CASES], loads[PING], strict=True)]
     note = "cases/s ÷ pings/s, run by run (target ≥ 50 %, and ≥ 300 cases/s)"
-    return [*found, Figure("HTTP case intake as a share of the ceiling", "%", ratios, note)]
+    if peer is not None and not peer.measured:
+        note += f"; django-helpdesk not measured: {peer.reason}"
+    found.append(Figure("HTTP case intake as a share of the ceiling", "%", ratios, note))
+    return found + (peer_figures(loads, peer) if TICKETS in loads else [])
+
+
+def peer_figures(loads: dict[str, list[Load]], peer: Peer | None) -> list[Figure]:
+    """Case intake against django-helpdesk's ticket create, and the ticket create against
+    jiceng's ceiling (both servers run the same Django, DRF, gunicorn and psycopg), run
+    by run."""
+    tickets = loads[TICKETS]
+    if not all(t.requests for t in tickets):
+        raise RuntimeError(f"django-helpdesk answered nothing in a run: {tickets}")
+    versus = [c.rate / t.rate for c, t in zip(loads[CASES], tickets, strict=True)]
+    shares = [100 * t.rate / p.rate for t, p in zip(tickets, loads[PING], strict=True)]
+    peer_name = f"django-helpdesk {peer.version}" if peer is not None else "django-helpdesk"
+    return [
+        Figure(
+            "HTTP case intake ÷ django-helpdesk ticket create",
+            "×",
+            versus,
+            f"cases/s ÷ tickets/s, run by run; {peer_name} on its own gunicorn (same layout,"
+            " same wrk load) and its own database on the same server; see docs/load.md",
+        ),
+        Figure(
+            "HTTP django-helpdesk ticket create as a share of the ceiling",
+            "%",
+            shares,
+            "tickets/s ÷ jiceng's pings/s, run by run",
+        ),
+    ]
 
 
 @contextmanager
@@ -439,10 +517,14 @@ def in_process(cases: list[Prepared], pings: list[Prepared]) -> list[Figure]:
 
 
 def clean_up(tokens: list) -> None:
-    """Revoke the run's tokens and drop the probe's rows (the cases stay: they are data)."""
+    """Revoke the run's tokens and drop the probe's rows (the cases stay: they are data)
+    and the run's pending notifications (no worker read the run's queue)."""
     from jiceng.api.actions import revoke_token
+    from jiceng.cases.models import PendingNotification
     from jiceng.loadprobe.actions import clear_pings
 
     for token in tokens:
         revoke_token(token)
     clear_pings()
+    reporters = [token.user_id for token in tokens]
+    PendingNotification.objects.filter(case__reporter__in=reporters).delete()

@@ -1,8 +1,11 @@
-"""The monthly KPI table for all subdistricts (and departments) as the cases pile up."""
+"""The monthly KPI table for all subdistricts (and departments), and every page of
+pages.py, as the cases pile up: measured at each step, so the report shows how each
+grows with the number of cases (issue 6: it should not)."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.utils import timezone
@@ -14,10 +17,16 @@ from jiceng.dashboards.rebuild import rebuild_rollups
 from jiceng.jurisdictions.departments import ensure_default_departments
 from jiceng.jurisdictions.models import Grid
 
+from . import pages
 from .bulkcases import add_cases
 from .registry import Context, Figure, benchmark, timed
 
-STEPS = {"full": (100_000, 1_000_000), "small": (20_000, 100_000), "tiny": (300,)}
+STEPS = {
+    "10m": (100_000, 1_000_000, 10_000_000),
+    "full": (100_000, 1_000_000),
+    "small": (20_000, 100_000),
+    "tiny": (150, 300),
+}
 
 
 def last_full_month() -> date:
@@ -27,7 +36,8 @@ def last_full_month() -> date:
 
 @benchmark("kpi")
 def kpi(ctx: Context) -> list[Figure]:
-    """Grow the database to each step, rebuild the rollups once, then time the tables."""
+    """Grow the database to each step, rebuild the rollups once, then time the tables
+    and the pages."""
     if not Grid.objects.general().exists():
         return []
     ensure_default_departments()
@@ -35,30 +45,34 @@ def kpi(ctx: Context) -> list[Figure]:
     month = last_full_month()
     figures = []
     for target in STEPS.get(ctx.scale.name, (1000,)):
-        started = time.perf_counter()
-        add_cases(target)
-        load_s = time.perf_counter() - started
-        started = time.perf_counter()
-        rebuild_rollups()
-        rebuild_s = time.perf_counter() - started
-        rows = DailyStat.objects.count()
-        note = f"{target:,} cases; {rows:,} rollup rows; month {month:%Y-%m}"
-        for level, label in (("subdistrict", "subdistricts"), ("department", "departments")):
-            ms = [s * 1e3 for s in timed(lambda lv=level: monthly_table(lv, month), ctx.scale.runs)]
-            figures.append(
-                Figure(f"Monthly KPI table, all {label}, {target:,} cases", "ms", ms, note)
-            )
-        figures.append(
-            Figure(
-                f"Bulk load to {target:,} cases (COPY/executemany)",
-                "s",
-                [load_s],
-                "benchmark data, not through the actions",
-            )
-        )
-        figures.append(
-            Figure(
-                f"Rollup rebuild at {target:,} cases", "s", [rebuild_s], "jiceng rebuild-rollups"
-            )
-        )
+        figures += at_step(ctx, target, month)
     return figures
+
+
+def at_step(ctx: Context, target: int, month: date) -> list[Figure]:
+    load_s = seconds(lambda: add_cases(target))
+    rebuild_s = seconds(rebuild_rollups)
+    note = f"{target:,} cases; {DailyStat.objects.count():,} rollup rows; month {month:%Y-%m}"
+    figures = []
+    for level, label in (("subdistrict", "subdistricts"), ("department", "departments")):
+        ms = [s * 1e3 for s in timed(lambda lv=level: monthly_table(lv, month), ctx.scale.runs)]
+        series = f"Monthly KPI table, all {label}"
+        figures.append(Figure(f"{series}, {target:,} cases", "ms", ms, note, series, target))
+    figures.append(
+        Figure(
+            f"Bulk load to {target:,} cases (COPY/executemany)",
+            "s",
+            [load_s],
+            "benchmark data, not through the actions",
+        )
+    )
+    figures.append(
+        Figure(f"Rollup rebuild at {target:,} cases", "s", [rebuild_s], "jiceng rebuild-rollups")
+    )
+    return figures + pages.at_step(ctx, target)
+
+
+def seconds(fn: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started

@@ -24,6 +24,8 @@ class Scale:
 
 SCALES = {
     "full": Scale("full", None, 1_000_000, 5, 200_000, 2_000),
+    # The whole city again, with cases grown to ten million (kpi.STEPS): issue 6.
+    "10m": Scale("10m", None, 1_000_000, 5, 200_000, 2_000),
     # Two city-centre districts and a suburban one: every kind of grid, a fifth of them.
     "small": Scale("small", ("120101", "120103", "120111"), 1_000_000, 5, 100_000, 2_000),
     # For the test that keeps this code from rotting: whatever the database holds.
@@ -39,6 +41,8 @@ class Figure:
     unit: str
     samples: list[float]
     note: str = ""
+    series: str = ""  # the same page or table at each step of the case count …
+    step: int = 0  # … and that step (cases): report.py tabulates how it grows
 
     @property
     def median(self) -> float:
