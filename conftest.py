@@ -6,6 +6,7 @@ whose people and places must always be refused to our side).
 
 from __future__ import annotations
 
+import logging
 import os
 from types import SimpleNamespace
 
@@ -206,3 +207,32 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.REDIS_URL = ""
+
+
+@pytest.fixture
+def log_lines():
+    """`log_lines("jiceng.audit")`: the messages that logger writes from then on, as a
+    list (pytest's caplog is off when the suite runs with -p no:logging)."""
+    watched: list[tuple[logging.Logger, logging.Handler]] = []
+
+    def watch(name: str, level: int = logging.INFO) -> list[str]:
+        lines: list[str] = []
+
+        class Keep(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                lines.append(record.getMessage())
+
+        logger, handler = logging.getLogger(name), Keep(level)
+        logger.addHandler(handler)
+        watched.append((logger, handler))
+        return lines
+
+    yield watch
+    for logger, handler in watched:
+        logger.removeHandler(handler)
+
+
+@pytest.fixture
+def audit_lines(log_lines) -> list[str]:
+    """Lines written to the audit log during the test."""
+    return log_lines("jiceng.audit")

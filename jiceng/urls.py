@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from jiceng.api import pages as api_pages
+
 admin.site.site_header = "jiceng 基层治理 · 配置管理"
 admin.site.site_title = "jiceng"
 admin.site.index_title = "配置管理"
@@ -14,5 +16,8 @@ urlpatterns = [
     # Before the API's own routes; off unless JICENG_LOAD_PROBE=true (docs/load.md).
     path("api/v1/bench/", include("jiceng.loadprobe.urls")),
     path("", include("jiceng.api.urls")),  # /api/v1/, /api/schema/, /api/docs/ (docs/api.md)
+    # A person's own API tokens (docs/api.md).
+    path("account/tokens/", api_pages.tokens, name="account-tokens"),
+    path("account/tokens/<int:token_id>/revoke/", api_pages.revoke, name="account-token-revoke"),
     path("", include("jiceng.web.urls")),
 ]

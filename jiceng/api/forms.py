@@ -141,3 +141,14 @@ def _plain(value):
     if value is None:
         return ""
     return value if isinstance(value, str) else str(value)
+
+
+class TokenForm(forms.Form):
+    """A new personal token (/account/tokens/): only a name to recognise it by."""
+
+    name = forms.CharField(
+        label=_("用途说明"),
+        max_length=100,
+        help_text=_("例如：巡查数据同步脚本"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

@@ -9,16 +9,23 @@ from datetime import date
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 
 from jiceng.cases.access import NO_GEOMETRY, RELATED, access_case
 from jiceng.cases.forms import FORMS, with_children
 from jiceng.cases.models import Case, CaseEvent, Category, Summons, Whistle
-from jiceng.cases.roles import relations
-from jiceng.cases.transitions import TRANSITIONS, available, check
+from jiceng.cases.photos import CONTENT_TYPES, photo_response
+from jiceng.cases.roles import relations, steps_for
+from jiceng.cases.transitions import TRANSITIONS, check
 from jiceng.jurisdictions.access import access_grid, access_jurisdiction
 from jiceng.jurisdictions.models import Department, Grid, Jurisdiction
 
@@ -224,6 +231,21 @@ def filter_cases(cases, data: dict):
     return cases
 
 
+class AnyAccept(BaseContentNegotiation):
+    """A photo is served whatever the client accepts (an `<img>` asks for image/*,
+    curl for */*); the JSON renderer is kept for the error answers."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+PHOTO_ID = OpenApiParameter("photo_id", int, OpenApiParameter.PATH, description="照片 id")
+PHOTO_FILE = {
+    (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="照片文件")
+    for content_type in CONTENT_TYPES
+}
+
+
 class CaseViewSet(viewsets.GenericViewSet):
     """Cases (事件): list and read within scope, report from any source, and every
     lifecycle step as `POST /api/v1/cases/{number}/actions/{action}/`."""
@@ -257,9 +279,27 @@ class CaseViewSet(viewsets.GenericViewSet):
         return Response(self._detail(request, access_case(request.user, number)))
 
     def _detail(self, request, case: Case) -> dict:
-        case.actions = [t.name for t in available(case.status, relations(request.user, case))]
+        case.actions = [t.name for t in steps_for(request.user, case)]
         context = {"unmask": wants_unmasked(request, f"case={case.number}")}
         return s.CaseDetailSerializer(case, context=context).data
+
+    @extend_schema(
+        operation_id="cases_photo",
+        summary="下载事件照片",
+        description="详情中 photos[].url 所指的照片文件；能查看该事件者方可下载，否则 404。",
+        parameters=[PHOTO_ID],
+        responses={**PHOTO_FILE, **READ_ERRORS},
+    )
+    @action(
+        detail=True,
+        url_path=r"photos/(?P<photo_id>[0-9]+)",
+        url_name="photo",
+        content_negotiation_class=AnyAccept,
+    )
+    def photo(self, request, number=None, photo_id=None):
+        """The photo's file (the detail's `photos[].url`), within the case's scope: 404
+        for a missing or foreign case and for a photo of another case."""
+        return photo_response(access_case(request.user, number), int(photo_id))
 
     @extend_schema(
         request={
@@ -285,7 +325,7 @@ class CaseViewSet(viewsets.GenericViewSet):
             raise form_error(form)
         case = form.submit()
         created = getattr(case, "created", True)
-        body = s.CaseCreatedSerializer(case).data
+        body = s.created_body(case)
         answer = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(body, status=answer, headers={"Location": body["url"]})
 

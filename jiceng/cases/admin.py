@@ -26,6 +26,7 @@ from .models import (
     Category,
     CategoryChange,
     HolidayOverride,
+    PendingNotification,
     Responsibility,
     id_of_number,
 )
@@ -162,6 +163,29 @@ class CategoryChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PendingNotification)
+class PendingNotificationAdmin(admin.ModelAdmin):
+    """The outbox (docs/jobs.md): normally empty within a second of any commit. Rows that
+    stay mean no worker is draining it; "deliver now" drains it from here."""
+
+    list_display = ["id", "created_at", "kind", "audience", "case", "text"]
+    list_filter = ["kind"]
+    list_select_related = ["case"]
+    actions = ["deliver_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("立即发送全部待发送通知"))
+    def deliver_now(self, request, queryset):
+        from .notify import deliver_pending
+
+        self.message_user(request, _("已发送 %(n)d 条通知") % {"n": deliver_pending()})
 
 
 @admin.register(Responsibility)

@@ -572,6 +572,28 @@ class Notification(models.Model):
         return self.text
 
 
+class PendingNotification(models.Model):
+    """A notification written in the same transaction as the change it tells of (a
+    transactional outbox): it exists exactly when the change committed, and survives a
+    broker that is down. `notify.deliver_pending` turns it into inbox rows and channel
+    sends, then deletes it; the people are looked up then, not when it is written."""
+
+    audience = models.JSONField(
+        help_text="谁收到：handlers、dispatchers、verifiers 或 clerks:<部门id>"
+    )
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True)
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("待发送通知")
+        verbose_name_plural = _("待发送通知")
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class SavedFilter(models.Model):
     """A queue filter a user named to come back to (常用筛选): the query string of the
     queue page, so it keeps working when filters are added."""

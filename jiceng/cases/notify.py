@@ -21,9 +21,9 @@ from django.utils.module_loading import import_string
 
 from jiceng.accounts.choices import Role
 from jiceng.jurisdictions.choices import Level, PostKind
-from jiceng.lib import jobs
+from jiceng.lib import fastsql, jobs
 
-from .models import Case, Notification
+from .models import Case, Notification, PendingNotification
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +78,14 @@ def muted() -> Iterator[None]:
 
 
 def notify(to: str | list[str], kind: str, case: Case | None, text: str) -> None:
-    """Queue a notification to an audience of the case, sent once the transaction commits.
+    """Tell an audience of the case, once the transaction commits.
 
     `to` names who is told: "handlers", "dispatchers", "verifiers" of the case, or
-    "clerks:<department id>". The people are looked up by the background job, not here,
-    so the action's transaction pays for no query (and a reassignment made in the same
-    request is already visible to the job).
+    "clerks:<department id>". The notification is a row written with the change itself
+    (joining the intake's single statement when inside `fastsql.together()`), so it is
+    sent exactly when the change commits, even if Redis is down at that moment; a job
+    looks up the people and delivers it (`deliver_pending`), so the action's transaction
+    pays for no query, and a reassignment made in the same request is already visible.
     """
     if _muted.get():
         return
@@ -91,13 +93,39 @@ def notify(to: str | list[str], kind: str, case: Case | None, text: str) -> None
     unknown = [a for a in audience if a not in AUDIENCES and not a.startswith("clerks:")]
     if unknown:
         raise ValueError(f"unknown notification audience: {unknown}")
-    case_id = case.pk if case else None
+    row = PendingNotification(audience=audience, kind=kind, case=case, text=text)
+    fastsql.insert_many([row])
     # robust: the action has committed by now, so a failed send (Redis down) is logged
-    # rather than turned into an error for a change that already happened.
-    transaction.on_commit(
-        lambda: jobs.enqueue("jiceng.cases.notify.deliver_to", audience, kind, case_id, text),
-        robust=True,
-    )
+    # rather than turned into an error; the periodic drain delivers the row later.
+    transaction.on_commit(lambda: jobs.enqueue_soon(DRAIN), robust=True)
+
+
+DRAIN = "jiceng.cases.notify.deliver_pending"
+
+
+def deliver_pending(batch: int = 200) -> int:
+    """Deliver every pending notification, oldest first, and delete it in the same
+    transaction as its inbox rows (the job; also run by celery beat as a safety net).
+    Rows locked by a concurrent drain are skipped, not waited for. A row whose delivery
+    fails is logged and dropped, so one bad row never blocks the others."""
+    delivered = 0
+    while rows := _deliver_batch(batch):
+        delivered += rows
+    return delivered
+
+
+@transaction.atomic
+def _deliver_batch(batch: int) -> int:
+    pending = PendingNotification.objects.select_for_update(skip_locked=True).order_by("id")
+    rows = list(pending[:batch])
+    for row in rows:
+        try:
+            with transaction.atomic():
+                deliver_to(row.audience, row.kind, row.case_id, row.text)
+        except Exception:
+            log.exception("notification %s (%s) could not be delivered; dropped", row.pk, row.kind)
+    PendingNotification.objects.filter(pk__in=[r.pk for r in rows]).delete()
+    return len(rows)
 
 
 def deliver_to(audience: list[str], kind: str, case_id: int | None, text: str) -> None:

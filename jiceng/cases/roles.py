@@ -31,6 +31,25 @@ def relations(user, case: Case) -> set[str]:
     return found
 
 
+def steps_for(user, case: Case) -> list[t.Transition]:
+    """The steps this user may take on this case now, in table order: the case page's
+    buttons and the API's `actions`. The table allows a per-department step by status
+    alone, so one already done is left out here."""
+    found = relations(user, case)
+    return [s for s in t.available(case.status, found) if _left(s.name, case, user)]
+
+
+def _left(name: str, case: Case, user) -> bool:
+    """A summoned department that has reported in has no report-in left (the user's own
+    department, which may be summoned more than once); 下考上 ends when every summoned
+    department is rated."""
+    if name == "report_in":
+        return case.summons.filter(department_id=user.department_id, reported_at=None).exists()
+    if name == "rate_department":
+        return case.summons.filter(rated_at=None).exists()
+    return True
+
+
 def leader_relations(user, case: Case) -> set[str]:
     """The relations that follow from the user's post alone, without a query: enough to
     know on which rows of a list the user may dispatch."""

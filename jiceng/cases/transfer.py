@@ -6,7 +6,8 @@ intake does; the importing user may import only into their own area; the order n
 (热线工单号, else the case number 编号) makes a row idempotent: a row already imported is
 reported as skipped, never duplicated. Imported cases are history: they are not
 dispatched again (an open one waits in the dispatcher's manual queue), each gets one
-"imported" timeline row, and the rollups are rebuilt from the case rows afterwards.
+"imported" timeline row, and the rollups of the days they touch are rebuilt from the case
+rows. This module checks; the writing is the action `import_case_rows` (actions.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -23,9 +23,9 @@ from jiceng.accounts.choices import Role
 from jiceng.accounts.scope import scope_for
 from jiceng.lib.importreport import FileUnreadable, Report, RowError, read_sheet
 
-from .actions import Place, place_of
+from .actions import Place, import_case_rows, place_of
 from .choices import Satisfaction, Source, Status
-from .models import Case, CaseEvent, Category, id_of_number
+from .models import Case, Category, id_of_number
 
 audit = logging.getLogger("jiceng.audit")
 IMPORTERS = {Role.SUBDISTRICT_DISPATCHER, Role.DISTRICT_LEADER, Role.CITY_LEADER}
@@ -34,7 +34,6 @@ KEY_COLUMNS = ("热线工单号", "编号")
 CATEGORY_COLUMNS = ("事项编码", "事项类别")
 REQUIRED = ("受理时间", "描述", "状态")
 MAX_TEXT = {"热线工单号": 40, "地址": 200, "来电人": 50, "来电号码": 20}
-IMPORTED = "imported"
 
 
 def may_import_cases(user) -> bool:
@@ -289,12 +288,7 @@ def import_cases(
     """Check the workbook, then write every new row in one transaction (or nothing)."""
     report, rows = check_cases(data, acting_user)
     if report.ok and rows and not dry_run:
-        with transaction.atomic():
-            _write(rows, acting_user)
-            if rebuild:
-                from jiceng.dashboards.rebuild import rebuild_rollups
-
-                rebuild_rollups()  # the imported days and units count from now on
+        import_case_rows(rows, acting_user=acting_user, rebuild=rebuild)
         report.created, report.written = len(rows), True
     audit.info(
         "cases import: user=%s rows=%d errors=%d created=%d skipped=%d",
@@ -302,41 +296,3 @@ def import_cases(
         len(report.skipped),
     )  # fmt: skip
     return report
-
-
-def _write(rows: list[CaseRow], user) -> None:
-    now = timezone.now()
-    cases = Case.objects.bulk_create([_case(r) for r in rows], batch_size=1000)
-    events = [
-        CaseEvent(case=case, action=IMPORTED, to_status=case.status, actor=user, at=now,
-                  note=f"从 Excel 导入（第 {row.row} 行，工单号 {row.key}）")
-        for case, row in zip(cases, rows, strict=True)
-    ]  # fmt: skip
-    CaseEvent.objects.bulk_create(events, batch_size=1000)
-
-
-def _case(r: CaseRow) -> Case:
-    done = r.status != Status.RECEIVED
-    return Case(
-        source=r.source,
-        category=r.category,
-        status=r.status,
-        urgency=r.category.urgency,
-        description=r.description,
-        address=r.address,
-        lng=r.place.lng,
-        lat=r.place.lat,
-        grid_id=r.place.grid_id,
-        community=r.place.community,
-        subdistrict=r.place.subdistrict,
-        district=r.place.district,
-        path=r.place.path,
-        caller_name=r.caller_name,
-        caller_phone=r.caller_phone,
-        hotline_order_no=r.key,
-        in_manual_queue=not done,
-        received_at=r.received_at,
-        closed_at=r.closed_at,
-        satisfaction=r.satisfaction,
-        followed_up_at=r.closed_at if r.satisfaction or r.status == Status.FOLLOWED_UP else None,
-    )

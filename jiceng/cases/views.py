@@ -13,8 +13,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -43,10 +43,11 @@ from .forms import (
     queue_query,
 )
 from .inbox import inbox_for, mark_read
-from .models import Case, CasePhoto, SavedFilter
-from .roles import leader_relations, relations
+from .models import Case, SavedFilter
+from .photos import photo_response
+from .roles import leader_relations, relations, steps_for
 from .selectors import desk_for, status_counts, suggest_duplicates
-from .transitions import TRANSITIONS, CaseError, available, check
+from .transitions import TRANSITIONS, CaseError, check
 
 audit = logging.getLogger("jiceng.audit")
 
@@ -207,9 +208,7 @@ def detail(request, number: str):
 
 
 def _detail_context(user, case: Case, error: str = "", opened: str = "") -> dict:
-    allowed = [
-        t for t in available(case.status, relations(user, case)) if _left(t.name, case, user)
-    ]
+    allowed = steps_for(user, case)
     names = {t.name for t in allowed}
     among = Case.objects.visible_to(user)
     whistles = list(
@@ -239,16 +238,6 @@ def _rating_forms(case: Case, user, whistles) -> list:
         (s, RateDepartmentForm(case=case, user=user, auto_id=f"id_rate_{s.pk}_%s"))
         for s in sorted(unrated, key=lambda s: s.department.name)
     ]
-
-
-def _left(name: str, case: Case, user) -> bool:
-    """Hide a per-department step that is already done: a department that has reported
-    in, or a whistle whose departments are all rated (the table allows them by status)."""
-    if name == "report_in":
-        return case.summons.filter(department_id=user.department_id, reported_at=None).exists()
-    if name == "rate_department":
-        return case.summons.filter(rated_at=None).exists()
-    return True
 
 
 def _action_form(name: str, case: Case, user):
@@ -288,15 +277,7 @@ def case_map(request, number: str):
 @login_required
 def photo(request, number: str, id: int):
     """A photo, only for those who may see its case (the storage is never public)."""
-    case = access_case(request.user, number)
-    picture = get_object_or_404(CasePhoto, case=case, pk=id)
-    try:
-        handle = picture.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("照片文件不存在") from None
-    response = FileResponse(handle, content_type=picture.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return photo_response(access_case(request.user, number), id)
 
 
 # --- acting on a case ---------------------------------------------------------------------

@@ -74,10 +74,14 @@ def execute(sql: str, params: list) -> None:
 
 @contextmanager
 def together() -> Iterator[None]:
-    """Send the `execute()` writes of the block as one statement when it ends (PostgreSQL:
-    `WITH w1 AS (…), w2 AS (…) SELECT 1`, which runs every one of them to completion);
-    elsewhere, and when the block fails, nothing changes: each ran or runs on its own."""
-    if connection.vendor != "postgresql" or getattr(_gathered, "statements", None) is not None:
+    """Send the `execute()` writes of the block as one statement when it ends (PostgreSQL,
+    inside a transaction: `WITH w1 AS (…), w2 AS (…) SELECT 1`, which runs every one of
+    them to completion); elsewhere, and when the block fails, nothing changes: each ran
+    or runs on its own."""
+    # Only inside a transaction: outside one, an on_commit hook registered in the block
+    # (a notification's nudge) would run before the gathered writes were sent.
+    gathering = getattr(_gathered, "statements", None) is not None
+    if connection.vendor != "postgresql" or not connection.in_atomic_block or gathering:
         yield
         return
     _gathered.statements = pending = []

@@ -197,16 +197,22 @@ def _address(r: dict, public: bool) -> str | None:
 def find_updates(user, start, end) -> list[dict]:
     """The timeline rows the public may see (jiceng.residents' PUBLIC_STEPS), oldest first:
     a client asks again from the last updated_datetime it saw."""
+    rows = updates_query(user, start, end)[:MAX_UPDATES]
+    return [_update(r, public=user is None) for r in rows]
+
+
+def updates_query(user, start, end) -> QuerySet:
+    """The window of timeline rows, unevaluated. The window is served by the index on
+    `CaseEvent.at` alone (BRIN on PostgreSQL; cases migration 0008, docs/open311.md)."""
     end = end or clock_now()
     start = start or end - timedelta(hours=UPDATES_WINDOW_HOURS)
     cases = cases_for(user).values("pk")
-    rows = (
+    return (
         CaseEvent.objects.filter(case__in=cases, action__in=list(PUBLIC_STEPS))
         .filter(at__gte=start, at__lt=end)
         .order_by("at", "id")
         .values("id", "case_id", "case__received_at", "action", "to_status", "at", "note", "data")
     )
-    return [_update(r, public=user is None) for r in rows[:MAX_UPDATES]]
 
 
 def _update(r: dict, *, public: bool) -> dict:

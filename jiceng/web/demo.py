@@ -39,6 +39,7 @@ class DemoUser:
 CITY, HEPING, NANKAI = "120000000000", "120101000000", "120104000000"
 QUANYECHANG, XIAOBAILOU = "120101001000", "120101002000"
 HUAYUANLU, TAIANDAO = "120101001001", "120101002002"  # 花园路社区, 泰安道社区
+DEMO_SYSTEM = "和平区12345热线分中心"  # the demo's external system (X-Api-Key)
 
 DEMO_USERS = [
     DemoUser("admin", Role.SYSTEM_ADMIN, "系统管理员", ""),
@@ -98,6 +99,7 @@ def seed_demo(stdout=None) -> dict[str, float]:
     _step("departments", ensure_default_departments, timings, stdout)
     _step("users", _ensure_users, timings, stdout)
     _step("policy", _ensure_policy, timings, stdout)
+    _step("external system", _ensure_external_system, timings, stdout)
     return timings
 
 
@@ -118,6 +120,21 @@ def _ensure_policy() -> str:
     rules = ensure_policy()
     staff = ensure_staff()
     return f"{rules['rules']} 条权责清单, {len(staff.community)} 个社区/村有书记"
+
+
+def _ensure_external_system() -> str:
+    """和平区's 12345 centre, serving the demo accounts' district, made by the real action.
+    Its key is thrown away: keys are kept only as digests, so `demo-logins` prints the
+    command that rotates in a fresh one."""
+    from jiceng.api.actions import create_external_system
+    from jiceng.api.choices import Use
+    from jiceng.api.models import ExternalSystem
+
+    if ExternalSystem.objects.filter(name=DEMO_SYSTEM).exists():
+        return "已存在，跳过"
+    area = Jurisdiction.objects.defer("geometry_wkb").get(code=HEPING)
+    create_external_system(name=DEMO_SYSTEM, area=area, uses=list(Use.values))
+    return f"新建外部系统 {DEMO_SYSTEM}"
 
 
 def _ensure_divisions() -> str:

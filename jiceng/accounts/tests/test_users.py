@@ -36,3 +36,15 @@ def test_personal_data_is_masked():
     assert mask_name("张桂英") == "张*英"
     assert mask_name("韩梅") == "韩*"
     assert mask_id_number("12010119900101123X") == "120***********123X"
+
+
+def test_an_external_system_never_signs_in_with_a_password_even_if_given_one(cast, client):
+    from jiceng.api.actions import create_external_system
+
+    system, _ = create_external_system(name="12345热线", area=cast.secretary.jurisdiction.parent)
+    system.user.set_password("given-in-the-admin-1")
+    system.user.save()
+    assert not client.login(username=system.user.username, password="given-in-the-admin-1")
+    cast.secretary.set_password("a-real-person-1")
+    cast.secretary.save()
+    assert client.login(username=cast.secretary.username, password="a-real-person-1")

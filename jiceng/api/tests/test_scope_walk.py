@@ -6,7 +6,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from jiceng.cases import actions as case_actions
 from jiceng.cases.models import Whistle
-from jiceng.cases.tests.fixtures import IN_GRID, IN_OTHER_GRID
+from jiceng.cases.tests.fixtures import IN_GRID, IN_OTHER_GRID, JPEG
 
 OUR_SIDE = ["grid_worker", "secretary", "dispatcher", "clerk", "resident", "centre"]
 
@@ -22,6 +22,7 @@ def world(cast, catalogue, settings, tmp_path):
             lng=point[0],
             lat=point[1],
             description=text,
+            photos_in=[("a.jpg", JPEG)],
         )
 
     ours = report(cast.grid_worker, IN_GRID, "花园路口垃圾")
@@ -47,20 +48,22 @@ def api_routes():
     return list(walk(get_resolver(), "", False))
 
 
-def fill(route: str, foreign, whistle, cast) -> list[str]:
-    """Concrete URLs of a route with the neighbour's values in its kwargs."""
+def fill(route: str, ours, foreign, whistle, cast) -> list[str]:
+    """Concrete URLs of a route with the neighbour's values in its kwargs; the
+    neighbour's photo is tried under their case number and under ours."""
     path = route.lstrip("^").rstrip("$").replace("\\.(?P<format>[a-z0-9]+)/?", "")
     if "(?P<format>" in route:
         return []
     values = {
-        "(?P<number>[0-9]+)": foreign.number,
+        "(?P<photo_id>[0-9]+)": str(foreign.photos.get().pk),
         "(?P<code>[0-9]{12})": cast.other_street.code,
         "(?P<code>[0-9]{12,15})": cast.other_grid.code,
         "(?P<pk>[^/.]+)": str(whistle.pk),
     }
     for pattern, value in values.items():
         path = path.replace(pattern, value)
-    return ["/" + path]
+    numbers = [foreign.number] + ([ours.number] if "(?P<photo_id>" in route else [])
+    return ["/" + path.replace("(?P<number>[0-9]+)", n) for n in numbers]
 
 
 def client_for(member, cast, api, centre_client):
@@ -84,7 +87,7 @@ def test_no_api_route_returns_anything_of_the_neighbour(cast, world, api, centre
             assert foreign.number not in text and not any(m in text for m in FOREIGN), route
             walked += 1
             continue
-        for url in fill(route, foreign, whistle, cast):
+        for url in fill(route, ours, foreign, whistle, cast):
             if name.startswith("api:category"):
                 continue  # the catalogue is the same for everyone
             method = client.post if "/actions/" in url else client.get
@@ -97,7 +100,10 @@ def test_no_api_route_returns_anything_of_the_neighbour(cast, world, api, centre
 def test_the_walk_really_reaches_our_own_rows(cast, world, api, centre_client):
     ours, _foreign, _whistle = world
     for client in (api(cast.dispatcher), centre_client):
-        assert client.get(f"/api/v1/cases/{ours.number}/").status_code == 200
+        detail = client.get(f"/api/v1/cases/{ours.number}/")
+        assert detail.status_code == 200
         listed = [r["number"] for r in client.get("/api/v1/cases/").json()["results"]]
         assert listed == [ours.number]
+        photo = client.get(detail.json()["photos"][0]["url"])
+        assert photo.status_code == 200 and b"".join(photo.streaming_content) == JPEG
     assert Whistle.objects.count() == 1

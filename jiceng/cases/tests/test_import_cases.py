@@ -1,14 +1,16 @@
 """Historic cases from Excel: round trip with the queue export, per-row errors with
-nothing written, scope, idempotent order numbers, and a 10,000-row file."""
+nothing written, scope, idempotent order numbers, the writing action (all or nothing, a
+few statements, the rollups of the days touched), and a 10,000-row file."""
 
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -16,7 +18,7 @@ from jiceng.cases import actions
 from jiceng.cases.exports import export_cases
 from jiceng.cases.models import Case, CaseEvent
 from jiceng.cases.tests.fixtures import IN_GRID, IN_OTHER_GRID, run_to
-from jiceng.cases.transfer import import_cases, may_import_cases
+from jiceng.cases.transfer import check_cases, import_cases, may_import_cases
 from jiceng.dashboards.models import DailyStat
 
 HEADER = ["热线工单号", "受理时间", "事项编码", "描述", "地址", "经度", "纬度", "社区编码",
@@ -107,6 +109,56 @@ def test_imported_cases_are_located_closed_and_counted(cast, catalogue, rules):
     assert waiting.status == "received" and waiting.in_manual_queue
     day = DailyStat.objects.get(jurisdiction=cast.community, day="2026-10-03")
     assert day.received == 2
+    next_day = DailyStat.objects.get(jurisdiction=cast.community, day="2026-10-04")
+    assert (next_day.closed, next_day.followed_up, next_day.satisfied) == (1, 1, 1)
+
+
+def _checked(cast, rows: list[list]):
+    report, checked = check_cases(_book(rows), cast.dispatcher)
+    assert report.ok, report.text()
+    return checked
+
+
+def test_the_rollups_are_rebuilt_for_the_days_the_rows_touch_only(
+    cast, catalogue, rules, monkeypatch
+):
+    asked = []
+    monkeypatch.setattr(actions, "rebuild_rollups", lambda **span: asked.append(span))
+    rows = _checked(cast, [
+        _row(1),  # received 10-03, closed and followed up 10-04
+        _row(2, 受理时间=datetime(2026, 9, 30, 23, 30), 状态="已受理", 结案时间=None, 满意度=""),
+    ])  # fmt: skip
+    actions.import_case_rows(rows, acting_user=cast.dispatcher)
+    # Local dates, the end exclusive: 23:30 on 9-30 in Tianjin is still 9-30.
+    assert asked == [{"start": date(2026, 9, 30), "end": date(2026, 10, 5)}]
+
+
+def test_an_error_in_the_middle_of_an_import_writes_nothing(cast, catalogue, rules, monkeypatch):
+    rows = _checked(cast, [_row(1), _row(2), _row(3)])
+    # Between the check and the write, the hotline delivers the second order itself.
+    actions.receive_hotline_order(
+        order_no="GD2026000002", category=rules[0].category, description="垃圾桶满溢",
+        lng=IN_GRID[0], lat=IN_GRID[1],
+    )  # fmt: skip
+    stats = sorted(DailyStat.objects.values_list("day", "unit", "received"))
+    monkeypatch.setattr(actions, "IMPORT_BATCH", 1)  # the first row is written before the error
+    with pytest.raises(IntegrityError):
+        actions.import_case_rows(rows, acting_user=cast.dispatcher)
+    assert list(Case.objects.values_list("hotline_order_no", flat=True)) == ["GD2026000002"]
+    assert not CaseEvent.objects.filter(action="imported").exists()
+    assert sorted(DailyStat.objects.values_list("day", "unit", "received")) == stats
+
+
+def test_the_action_writes_its_rows_in_bulk_not_one_by_one(
+    cast, catalogue, rules, django_assert_num_queries
+):
+    rows = _checked(cast, [_row(n) for n in range(1, 16)])
+    # A savepoint and its release, one INSERT of the cases, one of their timeline rows
+    # (SQLite's limit of 999 parameters per statement splits at 19 cases).
+    with django_assert_num_queries(4):
+        cases = actions.import_case_rows(rows, acting_user=cast.dispatcher, rebuild=False)
+    assert len(cases) == 15 and all(c.pk for c in cases)
+    assert CaseEvent.objects.filter(action="imported").count() == 15
 
 
 def test_a_community_code_places_a_row_without_a_point(cast, catalogue, rules):

@@ -2,7 +2,6 @@
 reporting, photos and the map, as the cast sees them."""
 
 import json
-import logging
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -26,21 +25,6 @@ PHONE = "13912345678"
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def audit_lines():
-    """Lines written to the audit log (caplog is off when pytest runs with -p no:logging)."""
-    lines: list[str] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record):
-            lines.append(record.getMessage())
-
-    logger, handler = logging.getLogger("jiceng.audit"), Keep(logging.INFO)
-    logger.addHandler(handler)
-    yield lines
-    logger.removeHandler(handler)
 
 
 def hotline(catalogue, order_no="12345-1", lnglat=IN_GRID, description="楼下垃圾无人清运"):

@@ -81,6 +81,62 @@ def test_an_enqueue_of_a_path_outside_jiceng_is_refused(path, redis_url, setting
         jobs.enqueue(path, "echo refused")
 
 
+@pytest.mark.django_db
+def test_without_redis_enqueue_soon_runs_the_job_at_once(cast, reported, settings):
+    from jiceng.cases.models import PendingNotification
+
+    settings.REDIS_URL = ""
+    PendingNotification.objects.create(
+        audience=["dispatchers"], kind="overdue", case=reported, text="现在就送达"
+    )
+    jobs.enqueue_soon("jiceng.cases.notify.deliver_pending")
+    assert not jobs.sends_scheduled()
+    assert Notification.objects.get(user=cast.dispatcher).text == "现在就送达"
+    assert not PendingNotification.objects.exists()
+
+
+@pytest.fixture
+def unread_queue(settings):
+    """Sends go through the real Redis to a queue no worker reads, so they can be counted."""
+    from jiceng.celery import app
+
+    client = require_redis()
+    queue = f"jiceng-test-unread-{uuid.uuid4().hex[:12]}"
+    before = app.conf.broker_url, app.conf.task_default_queue
+    app.conf.broker_url, app.conf.task_default_queue = REDIS_URL, queue
+    settings.REDIS_URL, settings.JICENG_NUDGE_SECONDS = REDIS_URL, 0.5
+    try:
+        yield SimpleNamespace(count=lambda: client.llen(queue))
+    finally:
+        wait_for(lambda: not jobs.sends_scheduled(), "send what was scheduled")
+        app.conf.broker_url, app.conf.task_default_queue = before
+        client.delete(*client.scan_iter(match=f"*{queue}*"), queue)
+
+
+def test_many_enqueue_soon_calls_in_one_window_send_one_message(unread_queue):
+    for _ in range(50):  # fifty commits inside the half-second window
+        jobs.enqueue_soon("jiceng.cases.notify.deliver_pending")
+    assert jobs.sends_scheduled()
+    wait_for(lambda: not jobs.sends_scheduled(), "send the message")
+    assert unread_queue.count() == 1
+    assert not jobs.sends_scheduled()  # nothing more is coming
+
+
+def test_a_call_after_the_send_is_followed_by_a_send_of_its_own(unread_queue):
+    jobs.enqueue_soon("jiceng.cases.notify.deliver_pending")
+    wait_for(lambda: unread_queue.count() == 1, "send the first message")
+    jobs.enqueue_soon("jiceng.cases.notify.deliver_pending")
+    wait_for(lambda: unread_queue.count() == 2, "send the second message")
+
+
+@pytest.mark.parametrize("path", ["os.system", "jiceng.cases.notify.send_mail"])
+def test_enqueue_soon_refuses_a_path_outside_jiceng_before_scheduling(path, settings):
+    settings.REDIS_URL = REDIS_URL
+    with pytest.raises(jobs.JobRefused):
+        jobs.enqueue_soon(path)
+    assert not jobs.sends_scheduled()
+
+
 def test_the_worker_refuses_a_path_outside_jiceng_too():
     # Anyone who can write to Redis can queue a message; the task checks again.
     from jiceng.tasks import run
@@ -192,7 +248,7 @@ def through_redis(celery_worker, settings, transactional_db):
 
 
 def _idle(worker) -> bool:
-    if worker.redis.llen(worker.queue):
+    if jobs.sends_scheduled() or worker.redis.llen(worker.queue):
         return False
     # The solo pool answers control commands only between tasks: no answer means busy.
     inspect = worker.app.control.inspect([worker.hostname], timeout=0.5)
@@ -221,9 +277,28 @@ def test_the_sweep_task_run_by_the_worker_marks_an_overdue_case(through_redis, c
     )
 
 
+def test_an_action_s_notification_reaches_the_inbox_through_the_outbox_and_the_worker(
+    through_redis, cast, catalogue, rules
+):
+    from jiceng.cases.models import PendingNotification
+    from jiceng.cases.tests.conftest import IN_GRID
+
+    case, _ = actions.receive_hotline_order(
+        order_no="outbox-redis", category=catalogue["garbage"], description="垃圾满溢",
+        lng=IN_GRID[0], lat=IN_GRID[1],
+    )  # fmt: skip
+    told = Notification.objects.filter(case=case, user=cast.secretary)
+    wait_for(told.exists, "deliver the intake's notification")
+    wait_for(lambda: not PendingNotification.objects.exists(), "delete the delivered row")
+
+
 def test_the_beat_schedule_names_a_task_the_worker_runs(celery_worker):
     entry = django_settings.CELERY_BEAT_SCHEDULE["sweep"]
     assert entry["task"] == "jiceng.sweep" and entry["schedule"] == 60.0
+    drain = django_settings.CELERY_BEAT_SCHEDULE["notifications"]
+    assert drain["task"] == "jiceng.run"
+    assert drain["args"] == ("jiceng.cases.notify.deliver_pending",)
+    jobs.resolve(drain["args"][0])  # a path the worker accepts
     inspect = celery_worker.app.control.inspect([celery_worker.hostname], timeout=WAIT)
     registered = inspect.registered()[celery_worker.hostname]
     assert "jiceng.sweep" in registered and "jiceng.run" in registered

@@ -137,6 +137,8 @@ def kwargs_for(converters, world, route) -> tuple[list[dict], list[dict]]:
         ),
         # Another person's saved queue filter (the neighbour's): never ours to delete.
         frozenset({"filter_id"}): ([{"filter_id": neighbours_saved_filter(world)}], []),
+        # Another person's API token (the neighbour's): never ours to see or revoke.
+        frozenset({"token_id"}): ([{"token_id": neighbours_token(world)}], []),
         # Open311 (jiceng/open311): a signed-in session counts for nothing there, so these
         # are the public's answers, which must not show an open case of the neighbour.
         frozenset({"format"}): ([], [{"format": "json"}, {"format": "xml"}]),
@@ -162,6 +164,14 @@ def neighbours_saved_filter(world) -> int:
         user=world.cast.neighbour, name="小白楼红牌", defaults={"query": "overdue=on"}
     )
     return saved.pk
+
+
+def neighbours_token(world) -> int:
+    from jiceng.api.actions import create_token
+    from jiceng.api.models import ApiToken
+
+    token = ApiToken.objects.filter(user=world.cast.neighbour).first()
+    return (token or create_token(world.cast.neighbour, name="小白楼的脚本")[0]).pk
 
 
 def body_of(response) -> str:
