@@ -91,16 +91,10 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Parameters sent apart from the SQL (no client-side quoting of every value), and the
-    # statements a connection runs often (intake's INSERT and its one CTE) prepared once
-    # by psycopg and then only executed: less work on both sides (docs/load.md). Turn off
-    # with DB_SERVER_SIDE_BINDING=false behind a pooler that cannot keep prepared
-    # statements (PgBouncer in transaction mode before 1.21).
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
-        "DB_SERVER_SIDE_BINDING", True
-    )
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# The intake's hot statements are prepared on PostgreSQL (jiceng/lib/fastsql.py); off
+# behind a pooler that cannot keep prepared statements (PgBouncer transaction mode < 1.21).
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run while one writer writes; IMMEDIATE avoids the
     # "database is locked" upgrade deadlock when two requests write at once.
     DATABASES["default"]["OPTIONS"] = {

@@ -11,7 +11,7 @@ from jiceng.jurisdictions.models import Grid
 
 from .registry import Context, Figure, benchmark, rate, timed
 
-CASES_PER_RUN = {"full": 2000, "small": 1000, "tiny": 20}
+CASES_PER_RUN = {"full": 2000, "10m": 2000, "small": 1000, "tiny": 20}
 
 
 def _setup(ctx: Context):

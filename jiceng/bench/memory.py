@@ -65,7 +65,7 @@ class Work:
     jobs: int  # notification jobs the Celery worker runs
 
 
-WORK = {"full": Work(200, 4, 5000), "small": Work(200, 4, 1000)}
+WORK = {"full": Work(200, 4, 5000), "10m": Work(200, 4, 5000), "small": Work(200, 4, 1000)}
 
 
 # --- /proc --------------------------------------------------------------------------------

@@ -18,9 +18,47 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 
+from django.conf import settings
 from django.db import connection, models
 
 _gathered = threading.local()
+PREPARE_AFTER = 5  # psycopg's default; this module's cursor asks to prepare at once anyway
+
+
+@contextmanager
+def cursor_for_hot_path() -> Iterator:
+    """Django's cursor, except on PostgreSQL: one whose statements psycopg prepares. The
+    few statement texts of this module run hundreds of times a second, so PostgreSQL
+    parses and plans each once per connection instead of every time (its work per API
+    intake fell by a third; docs/load.md). Parameters travel apart from the SQL. Django
+    keeps both off for the ORM (some of its SQL is not preparable), hence this cursor
+    for these statements only; DB_PREPARED_STATEMENTS=false turns it off (a pooler that
+    cannot keep prepared statements: PgBouncer in transaction mode before 1.21)."""
+    if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django turns preparing off on the connection; only cursors that bind on the
+        # server can prepare, and this is the only one, so the ORM is unaffected.
+        raw.prepare_threshold = PREPARE_AFTER
+    with connection.wrap_database_errors:
+        cursor = connection._prepare_cursor(_prepared_cursor_class()(raw))
+    with cursor:
+        yield cursor
+
+
+@cache
+def _prepared_cursor_class() -> type:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparedCursor
 
 
 @cache
@@ -40,7 +78,7 @@ def insert(obj: models.Model) -> models.Model:
     """INSERT one object and set its primary key (no signals, like bulk_create)."""
     fields, head, row = _columns(type(obj))
     pk = type(obj)._meta.pk
-    with connection.cursor() as cursor:
+    with cursor_for_hot_path() as cursor:
         cursor.execute(
             f"{head}{row} RETURNING {connection.ops.quote_name(pk.column)}", _params(obj, fields)
         )
@@ -66,7 +104,7 @@ def execute(sql: str, params: list) -> None:
     `together()` block around it."""
     pending = getattr(_gathered, "statements", None)
     if pending is None:
-        with connection.cursor() as cursor:
+        with cursor_for_hot_path() as cursor:
             cursor.execute(sql, params)
     else:
         pending.append((sql, params))
@@ -99,5 +137,5 @@ def _send(pending: list[tuple[str, list]]) -> None:
     else:
         parts = ", ".join(f"w{i} AS ({sql})" for i, (sql, _p) in enumerate(pending))
         sql, params = f"WITH {parts} SELECT 1", [p for _s, ps in pending for p in ps]
-    with connection.cursor() as cursor:
+    with cursor_for_hot_path() as cursor:
         cursor.execute(sql, params)

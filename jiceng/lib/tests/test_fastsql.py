@@ -51,3 +51,31 @@ def test_a_failing_block_sends_nothing_it_gathered(reported):
         raise RuntimeError("the action failed")
     sent = 0 if connection.vendor == "postgresql" else 1  # SQLite ran it at once
     assert reported.events.filter(action="urge").count() == sent
+
+
+def prepared_inserts() -> int:
+    """Statements this connection has prepared for CaseEvent inserts (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['INSERT INTO "cases_caseevent"%'],
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_hot_path_prepares_its_statements_on_postgresql_unless_turned_off(
+    reported, settings, enabled
+):
+    settings.DB_PREPARED_STATEMENTS = enabled
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+    for _ in range(2):
+        fastsql.insert(CaseEvent(case=reported, action="urge", at=reported.received_at))
+    assert reported.events.filter(action="urge").count() == 2
+    if connection.vendor == "postgresql":
+        assert prepared_inserts() == (1 if enabled else 0)
+    else:  # SQLite has no server-side statements to keep: Django's own cursor
+        with fastsql.cursor_for_hot_path() as cursor:
+            assert type(cursor.cursor).__module__.startswith("django.db.backends.sqlite3")
