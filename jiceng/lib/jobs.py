@@ -56,7 +56,7 @@ def enqueue(task_path: str, *args) -> None:
 # How long a process gathers nudges before sending one (JICENG_NUDGE_SECONDS).
 _soon_lock = threading.Lock()
 _soon: dict[str, threading.Timer] = {}
-_sending = [0]  # sends under way (their timer has fired)
+_sending = 0  # sends under way (their timer has fired)
 
 
 def enqueue_soon(task_path: str) -> None:
@@ -84,20 +84,21 @@ def enqueue_soon(task_path: str) -> None:
 def sends_scheduled() -> bool:
     """Whether an `enqueue_soon` send of this process is waiting for its time or going."""
     with _soon_lock:
-        return bool(_soon) or _sending[0] > 0
+        return bool(_soon) or _sending > 0
 
 
 def _send_soon(task_path: str) -> None:
+    global _sending
     with _soon_lock:
         _soon.pop(task_path, None)
-        _sending[0] += 1
+        _sending += 1
     try:
         enqueue(task_path)
     except Exception:  # Redis down: the periodic drain (celery beat) catches up
         log.exception("could not send %s; the periodic run will do it", task_path)
     finally:
         with _soon_lock:
-            _sending[0] -= 1
+            _sending -= 1
 
 
 # --- the in-process sweep, for the embedded demo without celery beat --------------------
