@@ -175,15 +175,18 @@ def fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def fresh_process_caches():
     """Each test builds its own tree and grids; per-process caches (the locate index, the
-    city's id for rollups, the dispatch policy) must not outlive them."""
+    city's id for rollups, the dispatch policy, Django's cache) must not outlive them."""
+    from django.core.cache import cache
+
     from jiceng.cases import actions, policy
     from jiceng.dashboards.rollups import reset_caches
     from jiceng.jurisdictions.locate import reset_index
 
-    for reset in (reset_index, reset_caches, policy.reset, actions.reset_places):
+    resets = (reset_index, reset_caches, policy.reset, actions.reset_places, cache.clear)
+    for reset in resets:
         reset()
     yield
-    for reset in (reset_index, reset_caches, policy.reset, actions.reset_places):
+    for reset in resets:
         reset()
 
 
@@ -207,6 +210,9 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.REDIS_URL = ""
+    # The cache too is the process's own, so clearing it (fresh_process_caches) never
+    # touches a Redis the shell's REDIS_URL points at.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 @pytest.fixture

@@ -162,7 +162,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # otherwise each process keeps its own in memory.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "jiceng.lib.cache.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

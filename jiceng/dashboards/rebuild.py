@@ -42,7 +42,7 @@ from django.db.models import (
     Q,
     Value,
 )
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.functions import Cast, TruncDate, TruncMonth
 
 from jiceng.cases.choices import Satisfaction
 from jiceng.cases.models import Case, Summons
@@ -114,9 +114,11 @@ class Spec:
     where: Q
     counters: dict[str, models.Expression]
     places: bool = True  # False: for the department only
+    departments: bool = True  # False: for the places only (as intake counts `received`)
 
 
 ONE = Value(1, output_field=IntegerField())
+NO_DEPARTMENT = Cast(Value(None), models.BigIntegerField())  # a typed NULL for PostgreSQL
 
 
 def when(condition: Q) -> models.Expression:
@@ -134,7 +136,7 @@ SPECS = [
         # on time on their day.
         "due": when(Q(self_resolved=True)),
         "closed_on_time": when(Q(self_resolved=True)),
-    }),
+    }, departments=False),
     Spec(CASES, "dispatched_at", Q(dispatched_at__isnull=False), {
         "dispatched": ONE,
         "returns": F("return_count"),
@@ -271,7 +273,7 @@ def _fill_cells(cursor, number: int, spec: Spec, tz, span) -> None:
         "day": TruncDate(spec.column, tzinfo=tz),
         **{f"in_{p}": F(c) for p, c in zip(PLACES, spec.rows.places, strict=True)},
         "in_placed": _placed(spec),
-        "in_department": F(spec.rows.department),
+        "in_department": F(spec.rows.department) if spec.departments else NO_DEPARTMENT,
     }
     adds = {f"add_{name}": value for name, value in spec.counters.items()}  # no field names
     sql, params = qs.values(**keys, **adds).order_by().query.sql_with_params()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,10 @@ from .models import CategoryMonthStat
 
 MARKER_CAP = 3000  # open cases drawn on the map, most urgent first
 HEAT_DAYS = 30
+# The heat layer is computed at most this often per node, and shared by every server
+# process through the cache: a city's 30 days are most of a million cases at megacity
+# scale (docs/benchmarks.md), and a heat map a few minutes old shows the same thing.
+HEAT_SECONDS = 300
 THEME_COUNT = 10
 # (key, label, KPI property) of the rate cards; the overdue card is a live count.
 RATE_CARDS = [
@@ -213,6 +218,16 @@ def _number(pk: int, received) -> str:
     """Case.number without building 3,000 Case instances (keep the two formats equal:
     test_dashboard_map checks them against each other)."""
     return f"{timezone.localtime(received):%Y%m%d}{pk:08d}"
+
+
+def kept_heat(node: Jurisdiction) -> dict:
+    """{"heat": heat(node), "at": when it was computed}, from the cache when it is there."""
+    key = f"dashboard-heat:{node.path}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = {"heat": heat(node), "at": clock_now().isoformat()}
+        cache.set(key, kept, HEAT_SECONDS)
+    return kept
 
 
 def heat(node: Jurisdiction) -> list[list]:

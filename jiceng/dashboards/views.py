@@ -83,16 +83,18 @@ def _map_urls(node) -> dict[str, str | None]:
 
 @login_required
 def cases_json(request, code: str):
-    """Open cases as compact markers and 30-day heat per grid: the map's heavy data,
-    kept off the page itself."""
+    """Open cases as compact markers (live) and 30-day heat per grid (at most
+    HEAT_SECONDS old): the map's heavy data, kept off the page itself."""
     node = access_dashboard(request.user, code)
     points, truncated = selectors.markers(node)
+    heat = selectors.kept_heat(node)
     body = {
         "markers": points,
         "truncated": truncated,
         "cap": selectors.MARKER_CAP,
-        "heat": selectors.heat(node),
+        "heat": heat["heat"],
         "heat_days": selectors.HEAT_DAYS,
+        "heat_at": heat["at"],
     }
     return JsonResponse(body)
 

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.lib.quickload import QuickLoad
+
 from .choices import (
     CHILD_LEVEL,
     KINDS_BY_LEVEL,
@@ -69,7 +71,7 @@ class JurisdictionQuerySet(models.QuerySet):
         return self.none()
 
 
-class Jurisdiction(GeometryMixin, models.Model):
+class Jurisdiction(QuickLoad, GeometryMixin, models.Model):
     """One node of the four-level tree, keyed by its 12-digit NBS statistical code.
 
     `path` is the concatenation of the codes from the city down to this node, so a
@@ -158,7 +160,7 @@ class GridQuerySet(models.QuerySet):
         return self.none()
 
 
-class Grid(GeometryMixin, models.Model):
+class Grid(QuickLoad, GeometryMixin, models.Model):
     """A polygon under one community. General grids tile the city with no gap or overlap;
     special grids (专属网格: a school, a hospital, a park) lie on top of them."""
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
 
 from django.conf import settings
 from django.db import connection, models
@@ -53,8 +53,26 @@ def cursor_for_hot_path() -> Iterator:
 @cache
 def _prepared_cursor_class() -> type:
     from django.db.backends.postgresql.base import ServerBindingCursor
+    from psycopg import _queries
+
+    # psycopg turns `%s` into `$n` anew for every statement over 4 kB or 50 parameters
+    # (it caches only the smaller ones); this module's few statements are that large and
+    # run hundreds of times a second, so their conversions are kept here. `_queries` is
+    # psycopg's private module: pyproject.toml keeps psycopg below 3.4, and the suite on
+    # PostgreSQL runs these statements (test_fastsql, the intake tests).
+    convert = lru_cache(maxsize=64)(_queries._query2pg_nocache)
+
+    class KeptQuery(_queries.PostgresQuery):
+        def convert(self, query, vars):
+            query = self._ensure_bytes(query)
+            self.query, self._want_formats, self._order, self._parts = convert(
+                query, self._tx.encoding
+            )
+            self.dump(vars)
 
     class PreparedCursor(ServerBindingCursor):
+        _query_cls = KeptQuery
+
         def execute(self, query, params=None, *, prepare=None, binary=None):
             return super().execute(query, params, prepare=True, binary=binary)
 

@@ -61,6 +61,7 @@ class WorkCalendar:
         self.tz = tz
         self._check_periods()
         self._warned_years: set[int] = set()
+        self._days: dict[date, bool] = {}  # answers so far: a deadline asks about ~30 days
 
     def _check_periods(self) -> None:
         # Deadline arithmetic would never end without working time, and would count twice
@@ -74,6 +75,12 @@ class WorkCalendar:
             previous_end = end
 
     def is_workday(self, d: date) -> bool:
+        known = self._days.get(d)
+        if known is None:
+            known = self._days[d] = self._look_up(d)
+        return known
+
+    def _look_up(self, d: date) -> bool:
         if d in self.overrides:
             return self.overrides[d]
         try:

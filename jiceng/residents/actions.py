@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from jiceng.cases.models import Case
+from jiceng.lib.cache import count
 
 from .selectors import trackable
 
@@ -70,9 +71,4 @@ def _refuse_when_spent(key: str, which: str) -> None:
 def _count(key: str) -> None:
     """A fixed window: the first attempt starts it, the key expires with it."""
     _attempts, window = limits()
-    if cache.add(key, 1, timeout=window):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # the window ended between add and incr
-        cache.set(key, 1, timeout=window)
+    count(key, window)

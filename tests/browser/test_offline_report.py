@@ -106,9 +106,15 @@ def test_a_report_sent_online_opens_the_new_case(phone, live_cast):
 
 def test_the_report_page_opens_with_no_network_once_it_was_opened_online(phone):
     context, page = phone()
-    # The service worker installs, takes the page and keeps the report page.
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
+    # The service worker (registered on the login page) installs and becomes active. Its
+    # clients.claim() takes only the pages that exist when it activates: a page whose
+    # navigation was under way at that moment stays uncontrolled until it loads again, as
+    # on a phone. So wait for an active worker, not for this page to be taken, and reload:
+    # a page loaded while a worker is active is always under it.
+    active = "navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))"
+    page.wait_for_function(active, timeout=15000)
     page.reload()
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
     # Each page the server draws has its own masked CSRF token: the same token after an
     # offline reload means the copy the service worker kept, not a new page.
     token = "form#report input[name=csrfmiddlewaretoken]"

@@ -28,17 +28,38 @@ def test_each_status_answers_in_the_one_format(cast, reported, api, settings):
     assert error(wrong_type, 415)["code"] == "unsupported_media_type"
 
 
-def test_the_rate_limit_answers_429_with_retry_after(cast, api, settings):
-    from django.core.cache import cache
+@pytest.fixture
+def limited(settings, monkeypatch):
+    """Two requests a minute, at a clock the test moves: 10 s into a minute (the cache of
+    counts starts empty in every test: the root conftest's fresh_process_caches)."""
+    from jiceng.api.throttles import PerUserThrottle
 
-    cache.clear()
     settings.JICENG_API_RATE = "2/min"
+    clock = {"now": 60 * 29_000_000 + 10.0}
+    monkeypatch.setattr(PerUserThrottle, "timer", lambda self: clock["now"])
+    return clock
+
+
+def test_the_rate_limit_answers_429_with_retry_after_until_the_minute_ends(cast, api, limited):
     client = api(cast.dispatcher)
-    client.get("/api/v1/categories/")
-    client.get("/api/v1/categories/")
+    assert client.get("/api/v1/categories/").status_code == 200
+    assert client.get("/api/v1/categories/").status_code == 200
     response = client.get("/api/v1/categories/")
-    assert error(response, 429)["code"] == "throttled" and response["Retry-After"]
-    cache.clear()
+    assert error(response, 429)["code"] == "throttled" and response["Retry-After"] == "50"
+
+
+def test_the_next_minute_lets_a_limited_user_send_again(cast, api, limited):
+    client = api(cast.dispatcher)
+    for _ in range(3):
+        client.get("/api/v1/categories/")
+    limited["now"] += 50
+    assert client.get("/api/v1/categories/").status_code == 200
+
+
+def test_one_users_limit_does_not_refuse_another(cast, api, limited):
+    for _ in range(3):
+        api(cast.dispatcher).get("/api/v1/categories/")
+    assert api(cast.clerk).get("/api/v1/categories/").status_code == 200
 
 
 @pytest.mark.django_db

@@ -88,6 +88,21 @@ def test_the_heat_counts_cases_received_in_the_last_30_days_per_grid(login, scen
     assert centre(cast.other_grid) not in {(lng, lat) for lng, lat, _n in street}
 
 
+def test_the_heat_is_kept_for_minutes_and_says_when_it_was_computed(login, scene, catalogue):
+    from django.core.cache import cache
+
+    cast, _c = scene
+    client = login(cast.district_leader)
+    first = cases_json(client, cast.district)
+    report(cast.grid_worker, catalogue["garbage"], SECOND_GRID)
+    kept = cases_json(client, cast.district)
+    assert kept["heat"] == first["heat"] and kept["heat_at"] == first["heat_at"]
+    assert len(kept["markers"]) == len(first["markers"]) + 1  # the markers are live
+    cache.clear()  # as when HEAT_SECONDS have passed
+    total = lambda data: sum(n for _lng, _lat, n in data["heat"])  # noqa: E731
+    assert total(cases_json(client, cast.district)) == total(first) + 1
+
+
 def test_the_outline_is_the_nodes_own_boundary(login, cast):
     response = login(cast.dispatcher).get(reverse("dashboard-outline", args=[cast.street.code]))
     feature = response.json()["features"][0]

@@ -55,3 +55,20 @@ def month_category(cast):
     from jiceng.cases.models import Category
 
     return Category.objects.get(code="0601")
+
+
+def test_a_rebuilt_department_row_counts_what_intake_counts_there(month):  # noqa: F811
+    from jiceng.cases.models import Category
+
+    case = actions.report_by_grid_worker(
+        acting_user=month.grid_worker,
+        category=Category.objects.get(code="0602"),  # road damage: the 城管委's, by rule
+        lng=117.05,
+        lat=39.1,
+        description="路面塌陷",
+    )
+    assert case.assigned_department_id == month.department.pk
+    before = totals()[f"d{month.department.pk}"]
+    assert before["dispatched"] >= 1 and before["received"] == 0  # received: places only
+    rebuild_rollups()
+    assert totals()[f"d{month.department.pk}"] == before

@@ -79,3 +79,17 @@ def test_the_hot_path_prepares_its_statements_on_postgresql_unless_turned_off(
     else:  # SQLite has no server-side statements to keep: Django's own cursor
         with fastsql.cursor_for_hot_path() as cursor:
             assert type(cursor.cursor).__module__.startswith("django.db.backends.sqlite3")
+
+
+def test_a_statement_too_big_for_psycopgs_own_cache_runs_right_each_time(reported):
+    """Twelve rows of eight columns: 96 parameters, over the 50 psycopg caches; the hot
+    path keeps the conversion and must still send each call's own values."""
+    for note in ("第一次", "第二次"):
+        rows = [
+            CaseEvent(case=reported, action="urge", at=reported.received_at, note=f"{note}{i}")
+            for i in range(12)
+        ]
+        with fastsql.together():
+            fastsql.insert_many(rows)
+    notes = sorted(reported.events.filter(action="urge").values_list("note", flat=True))
+    assert notes == sorted(f"{n}{i}" for n in ("第一次", "第二次") for i in range(12))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -15,14 +14,6 @@ from jiceng.cases.tests.fixtures import IN_GRID, IN_OTHER_GRID, run_to
 
 CALLER = "王小二"
 CALLER_PHONE = "13912345678"
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """Track attempts are counted in the (per-process) cache: each test starts at zero."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)
