@@ -66,6 +66,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "jiceng.urls"
+# Django's renderer, with <select> written in Python (jiceng/lib/forms.py).
+FORM_RENDERER = "jiceng.lib.forms.QuickSelectRenderer"
 WSGI_APPLICATION = "jiceng.wsgi.application"
 
 TEMPLATES = [
