@@ -3,7 +3,7 @@
 Django draws a <select> with one template include per <option>, about 0.08 ms each. The
 queue's filters alone hold some 600 options (every 小类 and every grid of a street), and
 with the bulk-dispatch form that was more than half of the busiest street's queue page
-(docs/load.md). `QuickSelectRenderer` writes exactly what Django's templates write,
+(docs/scaling.md). `QuickSelectRenderer` writes exactly what Django's templates write,
 character for character (jiceng/lib/tests/test_forms.py compares them over every kind of
 option); a select whose widget or options use other templates goes to Django unchanged.
 
